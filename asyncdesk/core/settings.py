@@ -1,0 +1,102 @@
+"""Every user setting, declared once with its type, default and description.
+
+The store keeps only values that differ from the default; anything reading a setting
+goes through :data:`SETTINGS`, so an unknown name or a value of the wrong type is caught
+here rather than deep inside a feature. Window geometry is the one piece of state that
+lives elsewhere (Qt's QSettings in the profile directory).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Generic, TypeVar
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from asyncdesk.core.errors import BadInput
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class Setting(Generic[T]):
+    name: str
+    type: type[T]
+    default: T
+    description: str
+    check: Callable[[T], None] | None = None
+
+    def parse(self, text: str) -> T:
+        """Turn user text into a checked value, or raise :class:`BadInput`."""
+        value: object
+        if self.type is bool:
+            lowered = text.strip().lower()
+            if lowered not in {"true", "false", "on", "off", "yes", "no", "1", "0"}:
+                raise BadInput(f"{self.name} takes on or off, not {text!r}")
+            value = lowered in {"true", "on", "yes", "1"}
+        elif self.type is int:
+            try:
+                value = int(text)
+            except ValueError:
+                raise BadInput(f"{self.name} takes a whole number, not {text!r}") from None
+        else:
+            value = text.strip()
+        return self.validate(value)
+
+    def validate(self, value: object) -> T:
+        if not isinstance(value, self.type) or (self.type is int and isinstance(value, bool)):
+            raise BadInput(f"{self.name} must be of type {self.type.__name__}")
+        if self.check is not None:
+            self.check(value)
+        return value
+
+
+def _check_timezone(name: str) -> None:
+    if name == "":
+        return
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise BadInput(
+            f"unknown time zone {name!r} (use an IANA name like Europe/Berlin)"
+        ) from None
+
+
+def _check_positive(value: int) -> None:
+    if value <= 0:
+        raise BadInput(f"must be greater than zero, not {value}")
+
+
+TIMEZONE: Setting[str] = Setting(
+    "timezone",
+    str,
+    "",
+    "IANA time zone of the schedule and of weekly stats; empty means the system's zone.",
+    _check_timezone,
+)
+SLA_DEFAULT_HOURS: Setting[int] = Setting(
+    "sla.default_hours",
+    int,
+    48,
+    "The reply-by promise: hours from receipt until a message that needs a reply is due.",
+    _check_positive,
+)
+INBOX_PAGE_SIZE: Setting[int] = Setting(
+    "ui.inbox_page_size",
+    int,
+    200,
+    "How many inbox rows the window loads at a time as you scroll.",
+    _check_positive,
+)
+
+SETTINGS: dict[str, Setting[object]] = {
+    setting.name: setting  # type: ignore[misc]
+    for setting in (TIMEZONE, SLA_DEFAULT_HOURS, INBOX_PAGE_SIZE)
+}
+
+
+def lookup(name: str) -> Setting[object]:
+    try:
+        return SETTINGS[name]
+    except KeyError:
+        raise BadInput(f"unknown setting {name!r}") from None
