@@ -1,0 +1,118 @@
+"""The tables. Changing anything here needs a new Alembic revision in ``migrations/``.
+
+Identity of a message is ``(account_id, remote_id)`` (a unique constraint, so a sync
+that replays a batch cannot duplicate). Email also keeps its normalised Message-ID for
+reply matching. Full-text search lives in the FTS5 table ``message_search``, created
+by migration 0002 and kept in step by triggers, so no code path can forget it.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import JSON, Boolean, ForeignKey, Index, String, Text, UniqueConstraint, text
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+from asyncdesk.store.columns import UTCInstant
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class AccountRow(Base):
+    __tablename__ = "accounts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(64), unique=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    # The user's own addresses / chat ids in this account, as a JSON list.
+    identities: Mapped[list[str]] = mapped_column(JSON, default=list)
+    # Connection settings only, never secrets (those are in the keyring).
+    config: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    created_at: Mapped[datetime] = mapped_column(UTCInstant())
+
+
+class MessageRow(Base):
+    __tablename__ = "messages"
+    __table_args__ = (
+        UniqueConstraint("account_id", "remote_id", name="uq_messages_identity"),
+        Index("ix_messages_inbox", "direction", "received_at", "id"),
+        Index("ix_messages_conversation", "account_id", "conversation", "received_at"),
+        Index("ix_messages_message_id", "message_id"),
+        Index("ix_messages_due", "state", "due_at"),
+        # For reply detection (store.messages._APPLY_REPLIES): open commitments and
+        # outbound messages by conversation, without visiting the rest of a busy room.
+        Index(
+            "ix_messages_open",
+            "account_id",
+            "conversation",
+            sqlite_where=text("state IN ('open', 'snoozed')"),
+        ),
+        Index(
+            "ix_messages_replies",
+            "account_id",
+            "conversation",
+            "received_at",
+            sqlite_where=text("direction = 'outbound'"),
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id", ondelete="CASCADE"))
+    remote_id: Mapped[str] = mapped_column(String(512))
+    direction: Mapped[str] = mapped_column(String(8))
+    medium: Mapped[str] = mapped_column(String(8))
+    conversation: Mapped[str] = mapped_column(String(512))
+    thread: Mapped[str | None] = mapped_column(String(512))
+    message_id: Mapped[str | None] = mapped_column(String(998))
+    in_reply_to: Mapped[str | None] = mapped_column(String(998))
+    references: Mapped[list[str]] = mapped_column(JSON, default=list)
+    sender_address: Mapped[str] = mapped_column(String(320))
+    sender_name: Mapped[str] = mapped_column(String(256), default="")
+    to_addresses: Mapped[list[str]] = mapped_column(JSON, default=list)
+    cc_addresses: Mapped[list[str]] = mapped_column(JSON, default=list)
+    subject: Mapped[str] = mapped_column(Text, default="")
+    snippet: Mapped[str] = mapped_column(String(160), default="")
+    body_text: Mapped[str | None] = mapped_column(Text)
+    headers: Mapped[dict[str, str]] = mapped_column(JSON, default=dict)
+    is_direct: Mapped[bool] = mapped_column(Boolean, default=False)
+    mentions_me: Mapped[bool] = mapped_column(Boolean, default=False)
+    received_at: Mapped[datetime] = mapped_column(UTCInstant())
+    needs_reply: Mapped[bool] = mapped_column(Boolean, default=False)
+    due_at: Mapped[datetime | None] = mapped_column(UTCInstant())
+    # open / replied / snoozed / dismissed; NULL when no reply is needed.
+    state: Mapped[str | None] = mapped_column(String(10))
+    replied_at: Mapped[datetime | None] = mapped_column(UTCInstant())
+
+
+class SyncStateRow(Base):
+    """Where each stream of an account (a folder, a room list) stopped syncing.
+
+    Written in the same transaction as the batch it follows, so the two never disagree.
+    """
+
+    __tablename__ = "sync_state"
+
+    account_id: Mapped[int] = mapped_column(
+        ForeignKey("accounts.id", ondelete="CASCADE"), primary_key=True
+    )
+    stream: Mapped[str] = mapped_column(String(256), primary_key=True)
+    cursor: Mapped[str] = mapped_column(Text)
+    updated_at: Mapped[datetime] = mapped_column(UTCInstant())
+
+
+class SettingRow(Base):
+    """A user setting that differs from its declared default (see core.settings)."""
+
+    __tablename__ = "settings"
+
+    name: Mapped[str] = mapped_column(String(128), primary_key=True)
+    value: Mapped[Any] = mapped_column(JSON)
+
+
+def managed_by_models(name: str | None, type_: str, _parent: object) -> bool:
+    """Alembic ``include_name`` hook: the FTS5 table and its shadow tables are made by
+    hand-written SQL in migration 0002, not from the models, so autogenerate ignores them."""
+    return not (type_ == "table" and name is not None and name.startswith("message_search"))
