@@ -1,0 +1,57 @@
+"""The one small interface every protocol implements.
+
+A source turns its protocol into :class:`~asyncdesk.core.messages.Message` values and
+its library's errors into :class:`SourceError` (STYLE.md habit 4): nothing past this
+layer sees an IMAP tuple or a Slack payload.
+
+Sync contract: ``sync(stream, cursor)`` resumes from a cursor the engine saved earlier
+(``None`` the first time) and yields batches. The engine writes each batch together
+with its ``cursor`` in one transaction, so if the process dies after any batch, the
+next sync resumes from the last committed cursor, and identity (account, remote id)
+absorbs any replay. Cursors are opaque text owned by the source.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from typing import Protocol
+
+from asyncdesk.core.accounts import Account
+from asyncdesk.core.errors import AsyncDeskError
+from asyncdesk.core.messages import Message
+
+
+class SourceError(AsyncDeskError):
+    """A source could not do its job (network, auth, protocol); the message says which."""
+
+
+@dataclass(frozen=True, slots=True)
+class SyncBatch:
+    """Messages that belong to ``stream``, and the cursor to resume after them.
+
+    ``done``/``total`` report progress within the stream (``total`` is ``None`` when the
+    source cannot know it).
+    """
+
+    stream: str
+    messages: Sequence[Message]
+    cursor: str
+    done: int = 0
+    total: int | None = None
+
+
+class Source(Protocol):
+    account: Account
+
+    def streams(self) -> Sequence[str]:
+        """Names of the independent streams to sync (folders, room lists, ...)."""
+        ...
+
+    def sync(self, stream: str, cursor: str | None) -> Iterator[SyncBatch]:
+        """Yield what is new in ``stream`` since ``cursor``; may yield nothing."""
+        ...
+
+    def close(self) -> None:
+        """Release connections; safe to call twice."""
+        ...
