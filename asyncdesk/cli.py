@@ -1,0 +1,424 @@
+"""The command-line contract of DESIGN.md: every command, flag, exit code and JSON key.
+
+Exit codes: 0 ok, 2 bad input (one line on stderr, nothing written), 3 inbox closed.
+Commands whose capability has not shipped yet exist with their ``--help`` and say so
+in one line (exit 2). Input is checked before the profile is opened, so bad input
+writes nothing. This module must not import Qt: the GUI is imported only when opened.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from collections.abc import Callable, Iterable, Sequence
+from pathlib import Path
+from typing import Any, NoReturn, TextIO
+
+from asyncdesk import __version__
+from asyncdesk.core.clock import Clock, FixedClock, SystemClock, parse_instant, to_iso_z
+from asyncdesk.core.errors import EXIT_BAD_INPUT, AsyncDeskError, BadInput, NotYetAvailable
+from asyncdesk.store.database import Store
+from asyncdesk.store.profile import ProfilePaths, resolve_profile_dir
+
+Handler = Callable[[argparse.Namespace], int]
+
+# Which issue brings each capability that is declared here but not built yet.
+_LATER = {
+    "account add": "Adding accounts",
+    "account remove": "Removing accounts",
+    "sync": "Syncing accounts",
+    "schedule": "Schedules",
+    "status": "The status command",
+    "deadlines": "Reply-by deadlines",
+    "reply": "Replying",
+    "sla": "Reply-by promises (SLA)",
+    "stats": "Weekly stats",
+    "autoreply": "Auto-replies",
+    "answers": "Saved answers",
+    "checkin": "Check-ins",
+}
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse with one-line errors, as the contract promises (exit 2)."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(EXIT_BAD_INPUT, f"{self.prog}: {message} (see {self.prog} --help)\n")
+
+
+# --- helpers -----------------------------------------------------------------------------
+
+
+def _profile_root(args: argparse.Namespace) -> Path:
+    return resolve_profile_dir(getattr(args, "profile", None))
+
+
+def _open_existing(args: argparse.Namespace) -> Store:
+    """Open the profile for a command that only reads: a missing profile is bad input."""
+    root = _profile_root(args)
+    if not ProfilePaths(root).exists():
+        raise BadInput(
+            f"no AsyncDesk profile at {root} (try: asyncdesk demo --no-gui, "
+            "or asyncdesk --profile DIR ...)"
+        )
+    return Store.open(root)
+
+
+def _clock(args: argparse.Namespace) -> Clock:
+    at = getattr(args, "at", None)
+    if at is None:
+        return SystemClock()
+    try:
+        return FixedClock(parse_instant(at))
+    except ValueError as error:
+        raise BadInput(f"--at: {error}") from None
+
+
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"must not be negative: {value}")
+    return value
+
+
+def _write_json_list(rows: Iterable[Any], out: TextIO) -> None:
+    """Stream a JSON list row by row, so a 100,000-message inbox never sits in memory."""
+    out.write("[")
+    first = True
+    for row in rows:
+        out.write("\n  " if first else ",\n  ")
+        out.write(json.dumps(row, ensure_ascii=False))
+        first = False
+    out.write("\n]\n" if not first else "]\n")
+
+
+def _not_yet(what: str) -> Handler:
+    def handler(_args: argparse.Namespace) -> int:
+        raise NotYetAvailable(what)
+
+    return handler
+
+
+# --- commands ----------------------------------------------------------------------------
+
+
+def _cmd_gui(args: argparse.Namespace) -> int:
+    from asyncdesk.ui.app import run
+
+    return run(_profile_root(args))
+
+
+def _cmd_demo(args: argparse.Namespace) -> int:
+    from asyncdesk.services.demo import build_demo, check_demo_size, default_demo_profile_dir
+
+    if args.messages is not None:
+        check_demo_size(args.messages)
+    explicit = getattr(args, "profile", None) or os.environ.get("ASYNCDESK_PROFILE")
+    root = Path(explicit).expanduser() if explicit else default_demo_profile_dir()
+    with Store.open(root) as store:
+        result = build_demo(store, SystemClock(), messages=args.messages, seed=args.seed)
+    verb = "created" if result.created else "kept"
+    print(
+        f"Demo profile {verb} at {root}: {result.total_messages:,} messages "
+        f"({result.new_messages:,} new, seed {result.seed})."
+    )
+    if args.no_gui:
+        return 0
+    from asyncdesk.ui.app import run
+
+    return run(root)
+
+
+def _cmd_inbox(args: argparse.Namespace) -> int:
+    from asyncdesk.services import inbox
+
+    if args.break_glass is not None and not args.break_glass.strip():
+        raise BadInput("--break-glass needs a reason, e.g. --break-glass 'client outage'")
+    with _open_existing(args) as store:
+        # Until schedules exist (issue: Schedule and modes) the inbox is always open.
+        rows = inbox.iter_inbox(store)
+        if args.json:
+            _write_json_list((inbox.inbox_json_row(row) for row in rows), sys.stdout)
+            return 0
+        any_rows = False
+        for row in rows:
+            any_rows = True
+            due = f"  due {to_iso_z(row.due_at)}" if row.due_at and row.state else ""
+            state = f" [{row.state.value}]" if row.state else ""
+            print(
+                f"{row.id:>7}  {to_iso_z(row.received_at)}  {row.account:<12} "
+                f"{row.sender:<28.28} {row.subject:.60}{state}{due}"
+            )
+        if not any_rows:
+            print("Inbox is empty.")
+    return 0
+
+
+def _cmd_account_list(args: argparse.Namespace) -> int:
+    from asyncdesk.store.accounts import list_accounts
+
+    with _open_existing(args) as store, store.reading() as session:
+        accounts = list_accounts(session)
+    if args.json:
+        rows = [
+            {"name": a.name, "kind": a.kind.value, "identities": list(a.identities)}
+            for a in accounts
+        ]
+        print(json.dumps(rows, ensure_ascii=False, indent=2))
+        return 0
+    if not accounts:
+        print("No accounts. Add one with: asyncdesk account add imap|matrix|slack NAME ...")
+    for account in accounts:
+        print(f"{account.name:<20} {account.kind.value:<7} {', '.join(account.identities)}")
+    return 0
+
+
+# --- the parser --------------------------------------------------------------------------
+
+
+def build_parser() -> argparse.ArgumentParser:
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument(
+        "--profile",
+        metavar="DIR",
+        default=argparse.SUPPRESS,
+        help="profile directory (default: $ASYNCDESK_PROFILE, else the user data directory)",
+    )
+    parser = _Parser(
+        prog="asyncdesk",
+        description="One batched inbox for email and chat that opens only in your "
+        "communication windows. Without a command, opens the app.",
+        parents=[common],
+    )
+    parser.add_argument("--version", action="version", version=f"asyncdesk {__version__}")
+    parser.set_defaults(handler=_cmd_gui)
+    commands = parser.add_subparsers(title="commands", metavar="COMMAND", parser_class=_Parser)
+
+    def command(
+        group: Any, name: str, help_text: str, handler: Handler | None = None
+    ) -> argparse.ArgumentParser:
+        sub: argparse.ArgumentParser = group.add_parser(
+            name, help=help_text, description=help_text, parents=[common]
+        )
+        if handler is not None:
+            sub.set_defaults(handler=handler)
+        return sub
+
+    def later(key: str) -> Handler:
+        return _not_yet(_LATER[key])
+
+    # demo
+    demo = command(
+        commands, "demo", "create a demo profile with realistic email and chat", _cmd_demo
+    )
+    demo.add_argument("--no-gui", action="store_true", help="create the data, do not open the app")
+    demo.add_argument(
+        "--messages", type=_positive_int, metavar="N", help="how many messages (default 300)"
+    )
+    demo.add_argument("--seed", type=int, metavar="S", help="random seed (default 47)")
+
+    # account
+    account = command(commands, "account", "add, list and remove accounts")
+    account_cmds = account.add_subparsers(metavar="ACTION", parser_class=_Parser, required=True)
+    add = command(account_cmds, "add", "add an account")
+    add_kinds = add.add_subparsers(metavar="KIND", parser_class=_Parser, required=True)
+    imap = command(add_kinds, "imap", "an email account (IMAP in, SMTP out)", later("account add"))
+    imap.add_argument("name", metavar="NAME")
+    imap.add_argument("--host", required=True, metavar="H")
+    imap.add_argument("--port", required=True, type=int, metavar="P")
+    imap.add_argument("--security", required=True, choices=["tls", "starttls", "plain"])
+    imap.add_argument("--user", required=True, metavar="U")
+    imap.add_argument(
+        "--password-stdin",
+        action="store_true",
+        help="read the password from standard input (it goes to the keyring)",
+    )
+    imap.add_argument("--smtp-host", metavar="H")
+    imap.add_argument("--smtp-port", type=int, metavar="P")
+    imap.add_argument("--smtp-security", choices=["tls", "starttls", "plain"])
+    matrix = command(add_kinds, "matrix", "a Matrix chat account", later("account add"))
+    matrix.add_argument("name", metavar="NAME")
+    matrix.add_argument("--homeserver", required=True, metavar="URL")
+    matrix.add_argument("--user", required=True, metavar="@me:server")
+    matrix.add_argument("--password-stdin", action="store_true")
+    slack = command(add_kinds, "slack", "a Slack workspace", later("account add"))
+    slack.add_argument("name", metavar="NAME")
+    slack.add_argument("--token-stdin", action="store_true")
+    slack.add_argument("--api-url", metavar="URL", help="a Slack-compatible API endpoint")
+    account_list = command(account_cmds, "list", "list accounts", _cmd_account_list)
+    account_list.add_argument("--json", action="store_true")
+    account_remove = command(
+        account_cmds, "remove", "remove an account and its messages", later("account remove")
+    )
+    account_remove.add_argument("name", metavar="NAME")
+
+    # sync
+    sync = command(
+        commands, "sync", "sync accounts headless and notify by the policy", later("sync")
+    )
+    sync.add_argument("--account", metavar="NAME")
+    sync.add_argument("--once", action="store_true", help="catch up, then exit")
+
+    # schedule
+    schedule = command(commands, "schedule", "communication windows and deep-work blocks")
+    schedule_cmds = schedule.add_subparsers(metavar="ACTION", parser_class=_Parser, required=True)
+    show = command(schedule_cmds, "show", "show the weekly schedule", later("schedule"))
+    show.add_argument("--json", action="store_true")
+    for block, what in (("window", "communication windows"), ("deepwork", "deep-work blocks")):
+        group = command(schedule_cmds, block, what)
+        actions = group.add_subparsers(metavar="ACTION", parser_class=_Parser, required=True)
+        for action in ("add", "remove"):
+            sub = command(actions, action, f"{action} {what}", later("schedule"))
+            sub.add_argument("--days", required=True, metavar="mon-fri")
+            sub.add_argument("--start", required=True, metavar="HH:MM")
+            sub.add_argument("--end", required=True, metavar="HH:MM")
+    override = command(
+        schedule_cmds,
+        "override",
+        "one-off changes: skip a window, a one-off window or block, a closed day",
+        later("schedule"),
+    )
+    override.add_argument("args", nargs="*", metavar="ARG")
+    ics = command(
+        schedule_cmds, "import-ics", "deep-work blocks from an iCalendar file", later("schedule")
+    )
+    ics.add_argument("file", metavar="FILE")
+    command(
+        schedule_cmds,
+        "clear",
+        "remove every window and block (always open again)",
+        later("schedule"),
+    )
+    timezone = command(schedule_cmds, "timezone", "set the schedule's time zone", later("schedule"))
+    timezone.add_argument("zone", metavar="ZONE")
+
+    # status
+    status = command(
+        commands, "status", "mode, until when, next window, waiting, due soon", later("status")
+    )
+    status.add_argument("--at", metavar="ISO8601")
+    status.add_argument("--json", action="store_true")
+
+    # inbox
+    inbox = command(commands, "inbox", "list the inbox (exit 3 outside a window)", _cmd_inbox)
+    inbox.add_argument("--json", action="store_true")
+    inbox.add_argument(
+        "--break-glass",
+        metavar="REASON",
+        help="open the inbox outside a window on purpose; logged and counted",
+    )
+
+    # deadlines
+    deadlines = command(commands, "deadlines", "open reply-by commitments", later("deadlines"))
+    deadlines.add_argument("--json", action="store_true")
+    deadlines.add_argument("--at", metavar="ISO8601")
+    deadlines.add_argument("--overdue", action="store_true")
+    deadline_cmds = deadlines.add_subparsers(metavar="ACTION", parser_class=_Parser)
+    dismiss = command(deadline_cmds, "dismiss", "no reply needed", later("deadlines"))
+    dismiss.add_argument("id", metavar="ID", type=int)
+    snooze = command(deadline_cmds, "snooze", "hide until a later instant", later("deadlines"))
+    snooze.add_argument("id", metavar="ID", type=int)
+    snooze.add_argument("--until", required=True, metavar="ISO8601")
+
+    # reply
+    reply = command(commands, "reply", "answer a message through its own account", later("reply"))
+    reply.add_argument("id", metavar="ID", type=int)
+    reply.add_argument("--body-stdin", action="store_true")
+
+    # sla
+    sla = command(commands, "sla", "the reply-by promise and its rules")
+    sla_cmds = sla.add_subparsers(metavar="ACTION", parser_class=_Parser, required=True)
+    sla_default = command(sla_cmds, "default", "the default promise, e.g. 48h", later("sla"))
+    sla_default.add_argument("duration", metavar="DURATION")
+    sla_add = command(sla_cmds, "add", "a rule for a sender, domain or account", later("sla"))
+    target = sla_add.add_mutually_exclusive_group(required=True)
+    target.add_argument("--sender", metavar="ADDR")
+    target.add_argument("--domain", metavar="D")
+    target.add_argument("--account", metavar="NAME")
+    sla_add.add_argument("duration", metavar="DURATION")
+    hours = command(sla_cmds, "working-hours", "count only these hours", later("sla"))
+    hours.add_argument("--days", required=True, metavar="mon-fri")
+    hours.add_argument("--start", required=True, metavar="HH:MM")
+    hours.add_argument("--end", required=True, metavar="HH:MM")
+    sla_show = command(sla_cmds, "show", "show the rules", later("sla"))
+    sla_show.add_argument("--json", action="store_true")
+
+    # stats
+    stats = command(commands, "stats", "weekly communication stats", later("stats"))
+    stats.add_argument("--week", metavar="2026-W47")
+    stats.add_argument("--format", choices=["csv", "json", "html"], default="json")
+    stats.add_argument("-o", "--output", metavar="FILE")
+
+    # autoreply
+    autoreply = command(
+        commands,
+        "autoreply",
+        "while closed: tell senders when they will hear back",
+        later("autoreply"),
+    )
+    autoreply.add_argument("action", choices=["on", "off", "show"])
+    autoreply.add_argument("--json", action="store_true")
+
+    # answers
+    answers = command(commands, "answers", "saved answers to reuse")
+    answer_cmds = answers.add_subparsers(metavar="ACTION", parser_class=_Parser, required=True)
+    answers_add = command(answer_cmds, "add", "save an answer", later("answers"))
+    answers_add.add_argument("--title", required=True, metavar="T")
+    answers_add.add_argument("--tags", metavar="a,b")
+    source = answers_add.add_mutually_exclusive_group(required=True)
+    source.add_argument("--from-message", type=int, metavar="ID")
+    source.add_argument("--body-stdin", action="store_true")
+    answers_list = command(answer_cmds, "list", "list saved answers", later("answers"))
+    answers_list.add_argument("--json", action="store_true")
+    answers_search = command(answer_cmds, "search", "search saved answers", later("answers"))
+    answers_search.add_argument("query", metavar="QUERY")
+    answers_search.add_argument("--json", action="store_true")
+    answers_export = command(answer_cmds, "export", "export answers to a folder", later("answers"))
+    answers_export.add_argument("dir", metavar="DIR")
+
+    # checkin
+    checkin = command(commands, "checkin", "scheduled check-in questions to a team")
+    checkin_cmds = checkin.add_subparsers(metavar="ACTION", parser_class=_Parser, required=True)
+    checkin_add = command(checkin_cmds, "add", "schedule a check-in", later("checkin"))
+    checkin_add.add_argument("name", metavar="NAME")
+    checkin_add.add_argument("--days", required=True, metavar="fri")
+    checkin_add.add_argument("--at", required=True, metavar="HH:MM")
+    checkin_add.add_argument("--to", required=True, metavar="ADDR,ADDR")
+    checkin_add.add_argument("--account", metavar="NAME")
+    checkin_add.add_argument("--question-stdin", action="store_true", required=True)
+    checkin_list = command(checkin_cmds, "list", "list check-ins", later("checkin"))
+    checkin_list.add_argument("--json", action="store_true")
+    checkin_results = command(
+        checkin_cmds, "results", "who answered, who has not", later("checkin")
+    )
+    checkin_results.add_argument("name", metavar="NAME")
+    checkin_results.add_argument("--json", action="store_true")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        code = int(args.handler(args))
+    except AsyncDeskError as error:
+        print(f"asyncdesk: {error.message}", file=sys.stderr)
+        return error.exit_code
+    except KeyboardInterrupt:
+        print("asyncdesk: interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        # `asyncdesk inbox --json | head`: the reader left; that is not an error.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 0
+    return code
+
+
+if __name__ == "__main__":
+    sys.exit(main())

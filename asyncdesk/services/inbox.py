@@ -1,0 +1,68 @@
+"""Reading the inbox: pages for the window, the full list for ``inbox --json``, search.
+
+Thread contract: every function here does disk I/O; the UI calls them only from its
+task runner, never on the GUI thread.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from asyncdesk.core.clock import to_iso_z
+from asyncdesk.store.database import Store
+from asyncdesk.store.messages import (
+    PageKey,
+    StoredMessage,
+    count_inbound,
+    inbox_page,
+    page_key,
+    search,
+)
+
+__all__ = ["PageKey", "StoredMessage", "inbox_json_row", "iter_inbox", "page", "page_key"]
+
+
+def page(store: Store, limit: int, after: PageKey | None = None) -> list[StoredMessage]:
+    """Up to ``limit`` inbound messages, newest first, after ``after``."""
+    with store.reading() as session:
+        return inbox_page(session, limit, after)
+
+
+def count(store: Store) -> int:
+    with store.reading() as session:
+        return count_inbound(session)
+
+
+def find(store: Store, text: str, limit: int = 200) -> list[StoredMessage]:
+    with store.reading() as session:
+        return search(session, text, limit)
+
+
+def iter_inbox(store: Store, chunk: int = 2000) -> Iterator[StoredMessage]:
+    """Every inbound message, newest first, read in chunks to keep memory flat."""
+    after: PageKey | None = None
+    while True:
+        rows = page(store, chunk, after)
+        yield from rows
+        if len(rows) < chunk:
+            return
+        after = page_key(rows[-1])
+
+
+def inbox_json_row(message: StoredMessage) -> dict[str, Any]:
+    """One row of ``inbox --json``; keys are a public contract (DESIGN.md)."""
+    return {
+        "id": message.id,
+        "account": message.account,
+        "kind": message.kind.value,
+        "conversation": message.conversation,
+        "sender": message.sender_address,
+        "subject": message.subject,
+        "received_at": to_iso_z(message.received_at),
+        "message_id": message.message_id,
+        "needs_reply": message.needs_reply,
+        "due_at": None if message.due_at is None else to_iso_z(message.due_at),
+        "state": None if message.state is None else message.state.value,
+        "labels": [],
+    }

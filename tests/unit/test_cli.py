@@ -1,0 +1,304 @@
+"""The command-line contract: commands, flags, exit codes, one-line errors, JSON keys."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from collections.abc import Sequence
+from datetime import datetime
+from pathlib import Path
+
+import pytest
+
+from asyncdesk.cli import main
+
+CONTRACT_COMMANDS = [
+    [],
+    ["demo"],
+    ["account"],
+    ["account", "add"],
+    ["account", "add", "imap"],
+    ["account", "add", "matrix"],
+    ["account", "add", "slack"],
+    ["account", "list"],
+    ["account", "remove"],
+    ["sync"],
+    ["schedule"],
+    ["schedule", "show"],
+    ["schedule", "window", "add"],
+    ["schedule", "window", "remove"],
+    ["schedule", "deepwork", "add"],
+    ["schedule", "deepwork", "remove"],
+    ["schedule", "override"],
+    ["schedule", "import-ics"],
+    ["schedule", "clear"],
+    ["schedule", "timezone"],
+    ["status"],
+    ["inbox"],
+    ["deadlines"],
+    ["deadlines", "dismiss"],
+    ["deadlines", "snooze"],
+    ["reply"],
+    ["sla"],
+    ["sla", "default"],
+    ["sla", "add"],
+    ["sla", "working-hours"],
+    ["sla", "show"],
+    ["stats"],
+    ["autoreply"],
+    ["answers"],
+    ["answers", "add"],
+    ["answers", "list"],
+    ["answers", "search"],
+    ["answers", "export"],
+    ["checkin"],
+    ["checkin", "add"],
+    ["checkin", "list"],
+    ["checkin", "results"],
+]
+
+# Commands of the contract whose capability ships in a later issue, with valid arguments.
+LATER_COMMANDS = [
+    [
+        "account",
+        "add",
+        "imap",
+        "work",
+        "--host",
+        "h",
+        "--port",
+        "993",
+        "--security",
+        "tls",
+        "--user",
+        "u",
+    ],
+    ["account", "add", "matrix", "m", "--homeserver", "http://h", "--user", "@me:h"],
+    ["account", "add", "slack", "s"],
+    ["account", "remove", "work"],
+    ["sync", "--once"],
+    ["schedule", "show", "--json"],
+    ["schedule", "window", "add", "--days", "mon-fri", "--start", "09:00", "--end", "09:30"],
+    ["schedule", "deepwork", "add", "--days", "mon-fri", "--start", "09:30", "--end", "12:00"],
+    ["schedule", "import-ics", "cal.ics"],
+    ["schedule", "clear"],
+    ["schedule", "timezone", "Europe/Berlin"],
+    ["status", "--json", "--at", "2026-11-23T09:10:00+01:00"],
+    ["deadlines", "--json"],
+    ["deadlines", "dismiss", "3"],
+    ["deadlines", "snooze", "3", "--until", "2026-11-24T09:00:00Z"],
+    ["reply", "3"],
+    ["sla", "default", "48h"],
+    ["sla", "add", "--domain", "example.com", "24h"],
+    ["sla", "working-hours", "--days", "mon-fri", "--start", "09:00", "--end", "17:00"],
+    ["sla", "show"],
+    ["stats", "--week", "2026-W47", "--format", "html", "-o", "out.html"],
+    ["autoreply", "show"],
+    ["answers", "add", "--title", "t", "--body-stdin"],
+    ["answers", "list"],
+    ["answers", "search", "q"],
+    ["answers", "export", "dir"],
+    [
+        "checkin",
+        "add",
+        "weekly",
+        "--days",
+        "fri",
+        "--at",
+        "15:00",
+        "--to",
+        "a@example.com",
+        "--question-stdin",
+    ],
+    ["checkin", "list"],
+    ["checkin", "results", "weekly"],
+]
+
+
+def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
+    try:
+        code = main(list(args))
+    except SystemExit as exit_:
+        code = int(exit_.code or 0)
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def one_line(text: str) -> str:
+    lines = text.strip().splitlines()
+    assert len(lines) == 1, f"expected one line, got: {text!r}"
+    return lines[0]
+
+
+@pytest.fixture(scope="module")
+def demo_profile(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    root = tmp_path_factory.mktemp("demo") / "profile"
+    assert main(["demo", "--no-gui", "--messages", "240", "--profile", str(root)]) == 0
+    return root
+
+
+@pytest.mark.parametrize("command", CONTRACT_COMMANDS, ids=lambda c: " ".join(c) or "asyncdesk")
+def test_every_command_of_the_contract_has_help(
+    capsys: pytest.CaptureFixture[str], command: list[str]
+) -> None:
+    code, out, _ = run(capsys, *command, "--help")
+    assert code == 0
+    assert out.startswith("usage: asyncdesk")
+
+
+@pytest.mark.parametrize("command", LATER_COMMANDS, ids=lambda c: " ".join(c[:2]))
+def test_commands_of_later_versions_say_so_in_one_line_and_write_nothing(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, command: list[str]
+) -> None:
+    root = tmp_path / "profile"
+    code, out, err = run(capsys, "--profile", str(root), *command)
+    assert code == 2
+    assert "not available in this version" in one_line(err)
+    assert out == ""
+    assert not root.exists()
+
+
+@pytest.mark.parametrize(
+    ("args", "expected"),
+    [
+        (["demo", "--messages", "-5"], "must not be negative"),
+        (["demo", "--messages", "lots"], "not a whole number"),
+        (["demo", "--messages", "2000000"], "between 0 and"),
+        (["demo", "--seed", "x"], "invalid int value"),
+        (["inbox", "--bogus"], "unrecognized arguments"),
+        (["frobnicate"], "invalid choice"),
+        (["account", "add", "imap", "w", "--host", "h"], "required"),
+        (
+            [
+                "account",
+                "add",
+                "imap",
+                "w",
+                "--host",
+                "h",
+                "--port",
+                "1",
+                "--security",
+                "ssl",
+                "--user",
+                "u",
+            ],
+            "invalid choice",
+        ),
+        (["inbox", "--break-glass", "  "], "needs a reason"),
+        (["inbox"], "no AsyncDesk profile"),
+    ],
+)
+def test_bad_input_is_one_line_exit_2_and_writes_nothing(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, args: list[str], expected: str
+) -> None:
+    root = tmp_path / "profile"
+    code, _out, err = run(capsys, *args, "--profile", str(root))
+    assert code == 2
+    assert expected in one_line(err)
+    assert not root.exists()
+
+
+def test_inbox_json_lists_every_inbound_message_newest_first(
+    capsys: pytest.CaptureFixture[str], demo_profile: Path
+) -> None:
+    code, out, err = run(capsys, "inbox", "--json", "--profile", str(demo_profile))
+    assert (code, err) == (0, "")
+    rows = json.loads(out)
+    keys = {
+        "id",
+        "account",
+        "kind",
+        "conversation",
+        "sender",
+        "subject",
+        "received_at",
+        "message_id",
+        "needs_reply",
+        "due_at",
+        "state",
+        "labels",
+    }
+    assert rows
+    assert all(set(row) == keys for row in rows)
+    times = [row["received_at"] for row in rows]
+    assert times == sorted(times, reverse=True)
+    assert all(t.endswith("Z") and datetime.fromisoformat(t[:-1]) for t in times)
+    assert {row["kind"] for row in rows} == {"demo"}
+    assert {row["account"] for row in rows} == {"demo-mail", "demo-chat"}
+    for row in rows:
+        if row["needs_reply"]:
+            assert row["due_at"] is not None
+            assert row["state"] in {"open", "replied"}
+        else:
+            assert row["due_at"] is None
+            assert row["state"] is None
+    assert any(row["state"] == "replied" for row in rows)
+    assert any(row["state"] == "open" for row in rows)
+    assert any(not row["needs_reply"] for row in rows)
+    assert len({row["id"] for row in rows}) == len(rows)
+
+
+def test_inbox_text_and_break_glass_while_always_open(
+    capsys: pytest.CaptureFixture[str], demo_profile: Path
+) -> None:
+    code, out, _ = run(capsys, "--profile", str(demo_profile), "inbox")
+    assert code == 0
+    assert len(out.splitlines()) > 50
+    code, _, _ = run(
+        capsys, "inbox", "--break-glass", "client outage", "--profile", str(demo_profile)
+    )
+    assert code == 0
+
+
+def test_account_list(capsys: pytest.CaptureFixture[str], demo_profile: Path) -> None:
+    code, out, _ = run(capsys, "account", "list", "--json", "--profile", str(demo_profile))
+    assert code == 0
+    assert json.loads(out) == [
+        {"name": "demo-chat", "kind": "demo", "identities": ["@alex:example.org"]},
+        {"name": "demo-mail", "kind": "demo", "identities": ["alex.morgan@example.com"]},
+    ]
+    code, out, _ = run(capsys, "account", "list", "--profile", str(demo_profile))
+    assert code == 0
+    assert "demo-mail" in out
+
+
+def test_profile_comes_from_the_environment(
+    capsys: pytest.CaptureFixture[str], demo_profile: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("ASYNCDESK_PROFILE", str(demo_profile))
+    code, out, _ = run(capsys, "account", "list", "--json")
+    assert code == 0
+    assert len(json.loads(out)) == 2
+
+
+def _installed_command(
+    *args: str, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
+    script = Path(sys.executable).with_name("asyncdesk")
+    command: Sequence[str] = (
+        [str(script), *args] if script.exists() else [sys.executable, "-m", "asyncdesk", *args]
+    )
+    return subprocess.run(
+        command,
+        capture_output=True,
+        text=True,
+        env=env or dict(os.environ),
+        timeout=120,
+        check=False,
+    )
+
+
+def test_the_installed_command_exits_with_the_promised_codes(tmp_path: Path) -> None:
+    root = tmp_path / "p"
+    ok = _installed_command("demo", "--no-gui", "--messages", "50", "--profile", str(root))
+    assert ok.returncode == 0, ok.stderr
+    assert "50 messages" in ok.stdout
+    bad = _installed_command("stats", "--format", "pdf", "--profile", str(root))
+    assert bad.returncode == 2
+    assert one_line(bad.stderr).startswith("asyncdesk stats: argument --format")
+    piped = _installed_command("--profile", str(root), "inbox", "--json")
+    assert piped.returncode == 0
+    assert len(json.loads(piped.stdout)) > 10
