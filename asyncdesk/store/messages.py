@@ -20,7 +20,6 @@ from sqlalchemy.orm import Session
 
 from asyncdesk.core.accounts import AccountKind
 from asyncdesk.core.messages import Direction, Message, ReplyState, Triage
-from asyncdesk.store.columns import instant_to_db
 from asyncdesk.store.schema import AccountRow, MessageRow, SyncStateRow
 
 
@@ -251,10 +250,9 @@ def inbox_page(session: Session, limit: int, after: PageKey | None = None) -> li
         .limit(limit)
     )
     if after is not None:
-        key = instant_to_db(after.received_at)
         statement = statement.where(
-            (MessageRow.received_at < key)
-            | ((MessageRow.received_at == key) & (MessageRow.id < after.id))
+            (MessageRow.received_at < after.received_at)
+            | ((MessageRow.received_at == after.received_at) & (MessageRow.id < after.id))
         )
     return [_stored(tuple(row)) for row in session.execute(statement)]
 

@@ -13,13 +13,20 @@ from alembic.autogenerate import compare_metadata
 from alembic.config import Config
 from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from factories import T0, add_test_account, email, open_store, store_messages
+from factories import T0, add_test_account, email, many_emails, open_store, store_messages
 
 from asyncdesk.core.errors import ProfileError
 from asyncdesk.core.messages import Triage
 from asyncdesk.store import migrate
 from asyncdesk.store.database import Store, make_engine
-from asyncdesk.store.messages import add_batch, count_messages, get_cursor, inbox_page, search
+from asyncdesk.store.messages import (
+    add_batch,
+    count_messages,
+    get_cursor,
+    inbox_page,
+    page_key,
+    search,
+)
 from asyncdesk.store.profile import ProfilePaths, resolve_profile_dir
 from asyncdesk.store.schema import Base, managed_by_models
 
@@ -222,3 +229,22 @@ def test_a_profile_path_that_is_a_file_is_a_clear_error(tmp_path: Path) -> None:
     (tmp_path / "file").write_text("x")
     with pytest.raises(ProfileError, match="not a directory"):
         Store.open(tmp_path / "file")
+
+
+def test_inbox_pages_cover_every_message_once_newest_first(tmp_path: Path) -> None:
+    """Keyset paging, including messages that share one received_at instant."""
+    with open_store(tmp_path / "p") as store:
+        account = add_test_account(store)
+        same_minute = [email(f"tie{i}", at=T0 + timedelta(minutes=3)) for i in range(7)]
+        store_messages(store, account, [*many_emails(20), *same_minute])
+        seen: list[int] = []
+        after = None
+        with store.reading() as session:
+            while page := inbox_page(session, 4, after):
+                seen += [m.id for m in page]
+                after = page_key(page[-1])
+            everything = inbox_page(session, 100)
+    assert seen == [m.id for m in everything]
+    assert len(seen) == len(set(seen)) == 27
+    times = [m.received_at for m in everything]
+    assert times == sorted(times, reverse=True)
