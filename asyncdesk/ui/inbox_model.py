@@ -1,0 +1,362 @@
+"""The inbox as a lazy table model: rows arrive a page at a time, off the GUI thread.
+
+Like Spyder's lazy models, the view pulls rows with ``canFetchMore``/``fetchMore`` as it
+scrolls; unlike them, a page is read on the task runner's database worker (keyset
+pagination: ``services.inbox.page(store, limit, after=page_key(last row))``) and
+appended with ``beginInsertRows`` when it comes back, so a profile of 100,000 messages
+opens as fast as an empty one and scrolling never blocks the window.
+
+Threading contract: every method runs on the GUI thread. The only work sent to the
+worker is the ``services.inbox.page`` call, which receives the store and the key as
+arguments and touches nothing of the model.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+from datetime import UTC, datetime, tzinfo
+from enum import IntEnum
+from typing import Any
+
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QByteArray,
+    QDate,
+    QLocale,
+    QModelIndex,
+    QObject,
+    QPersistentModelIndex,
+    Qt,
+    Signal,
+)
+from PySide6.QtGui import QBrush, QColor, QFont
+
+from asyncdesk.core.clock import Clock
+from asyncdesk.core.errors import AsyncDeskError
+from asyncdesk.core.messages import Medium, ReplyState
+from asyncdesk.services import inbox
+from asyncdesk.store.database import Store
+from asyncdesk.store.messages import StoredMessage
+from asyncdesk.ui.roles import ItemRole
+from asyncdesk.ui.tasks import TaskRunner
+
+log = logging.getLogger(__name__)
+
+DEFAULT_PAGE_SIZE = 200
+
+ModelIndex = QModelIndex | QPersistentModelIndex
+
+_OVERDUE = QColor(0xC6, 0x28, 0x28)
+# The invalid index, i.e. the table's root; a module-level default, never mutated.
+_ROOT = QModelIndex()
+
+
+class Column(IntEnum):
+    """The inbox's columns, in display order."""
+
+    FROM = 0
+    SUBJECT = 1
+    ACCOUNT = 2
+    RECEIVED = 3
+    REPLY_BY = 4
+
+
+HEADERS: dict[Column, str] = {
+    Column.FROM: "From",
+    Column.SUBJECT: "Subject",
+    Column.ACCOUNT: "Account",
+    Column.RECEIVED: "Received",
+    Column.REPLY_BY: "Reply by",
+}
+
+
+class InboxModel(QAbstractTableModel):
+    """Inbound messages, newest first, loaded lazily in pages of ``page_size`` rows.
+
+    Signals (GUI thread):
+
+    - ``loading_changed(bool)``: a page request started (``True``) or ended (``False``).
+    - ``page_loaded(int)``: a page arrived and its rows (possibly 0) were appended.
+    - ``load_failed(str)``: a page could not be read; one line for the user. Loading
+      stops until :meth:`reload`.
+
+    Times are shown in ``timezone`` (the user's zone); "today" is decided by ``clock``,
+    never by the machine's wall clock directly, so tests can pin it.
+    """
+
+    loading_changed = Signal(bool)
+    page_loaded = Signal(int)
+    load_failed = Signal(str)
+
+    def __init__(
+        self,
+        tasks: TaskRunner,
+        clock: Clock,
+        *,
+        page_size: int = DEFAULT_PAGE_SIZE,
+        parent: QObject | None = None,
+    ) -> None:
+        super().__init__(parent)
+        if page_size <= 0:
+            raise ValueError(f"page_size must be positive, not {page_size}")
+        self._tasks = tasks
+        self._clock = clock
+        self._page_size = page_size
+        self._store: Store | None = None
+        self._timezone: tzinfo = UTC
+        self._rows: list[StoredMessage] = []
+        # Bumped on every reset; a page requested under an older generation is dropped.
+        self._generation = 0
+        self._loading = False
+        self._loading_reported = False  # the last state loading_changed announced
+        self._exhausted = True
+        self._locale = QLocale()
+        self._bold = QFont()
+        self._bold.setBold(True)
+
+    # -- public API -----------------------------------------------------------------
+
+    @property
+    def page_size(self) -> int:
+        return self._page_size
+
+    @property
+    def is_loading(self) -> bool:
+        """Whether a page request is in flight."""
+        return self._loading
+
+    @property
+    def all_loaded(self) -> bool:
+        """Whether the last page has arrived (a short page, or no store at all)."""
+        return self._exhausted and not self._loading
+
+    def set_store(self, store: Store | None, timezone: tzinfo = UTC) -> None:
+        """Show ``store``'s inbox (times in ``timezone``) and start loading its first page.
+
+        ``None`` empties the model, e.g. when the profile could not be opened.
+        """
+        self._store = store
+        self._timezone = timezone
+        self.reload()
+
+    def reload(self) -> None:
+        """Forget every row and load again from the first page; in-flight pages are dropped."""
+        self._generation += 1
+        self.beginResetModel()
+        # The whole state is reset before endResetModel(): a view or tester reacting to
+        # the reset may call fetchMore() right away, and must start the one new request.
+        self._rows = []
+        self._exhausted = self._store is None
+        self._loading = False
+        self.endResetModel()
+        self.fetchMore(_ROOT)  # a no-op if a listener of the reset already asked
+        self._set_loading(self._loading)  # report the end of a dropped request, if any
+
+    def message_at(self, row: int) -> StoredMessage:
+        """The message shown in ``row`` (raises IndexError past the loaded rows)."""
+        return self._rows[row]
+
+    # -- lazy loading -----------------------------------------------------------------
+
+    def canFetchMore(self, parent: ModelIndex = _ROOT) -> bool:
+        if parent.isValid() or self._store is None:
+            return False
+        return not self._loading and not self._exhausted
+
+    def fetchMore(self, parent: ModelIndex = _ROOT) -> None:
+        """Request the next page in the background; rows are appended when it arrives."""
+        if not self.canFetchMore(parent):
+            return
+        store = self._store
+        assert store is not None  # canFetchMore checked it
+        after = inbox.page_key(self._rows[-1]) if self._rows else None
+        limit = self._page_size
+        generation = self._generation
+        self._set_loading(True)
+        self._tasks.run_db(
+            lambda: inbox.page(store, limit, after),
+            success=self._on_page,
+            failure=self._on_page_failed,
+            is_current=lambda: generation == self._generation,
+        )
+
+    def _on_page(self, rows: list[StoredMessage]) -> None:
+        if len(rows) < self._page_size:
+            self._exhausted = True
+        if rows:
+            # Still "loading" while inserting: a view or tester reacting to the insert
+            # signals must not ask for the next page before these rows are its key.
+            first = len(self._rows)
+            self.beginInsertRows(_ROOT, first, first + len(rows) - 1)
+            self._rows.extend(rows)
+            self.endInsertRows()
+        self._set_loading(False)
+        self.page_loaded.emit(len(rows))
+
+    def _on_page_failed(self, error: BaseException) -> None:
+        self._exhausted = True  # first: no listener of loading_changed may retry in a loop
+        self._set_loading(False)
+        if isinstance(error, AsyncDeskError):
+            log.warning("cannot load the inbox: %s", error.message)
+            self.load_failed.emit(error.message)
+            return
+        self.load_failed.emit(f"cannot load the inbox: {error}")
+        sys.excepthook(type(error), error, error.__traceback__)
+
+    def _set_loading(self, loading: bool) -> None:
+        self._loading = loading
+        if loading != self._loading_reported:
+            self._loading_reported = loading
+            self.loading_changed.emit(loading)
+
+    # -- QAbstractItemModel -----------------------------------------------------------
+
+    def rowCount(self, parent: ModelIndex = _ROOT) -> int:
+        return 0 if parent.isValid() else len(self._rows)
+
+    def columnCount(self, parent: ModelIndex = _ROOT) -> int:
+        return 0 if parent.isValid() else len(Column)
+
+    def flags(self, index: ModelIndex) -> Qt.ItemFlag:
+        if not index.isValid():
+            return Qt.ItemFlag.NoItemFlags
+        return (
+            Qt.ItemFlag.ItemIsEnabled
+            | Qt.ItemFlag.ItemIsSelectable
+            | Qt.ItemFlag.ItemNeverHasChildren
+        )
+
+    def headerData(
+        self,
+        section: int,
+        orientation: Qt.Orientation,
+        role: int = Qt.ItemDataRole.DisplayRole,
+    ) -> Any:
+        if orientation != Qt.Orientation.Horizontal or not 0 <= section < len(Column):
+            return None
+        if role == Qt.ItemDataRole.DisplayRole:
+            return HEADERS[Column(section)]
+        return None
+
+    def roleNames(self) -> dict[int, QByteArray]:
+        names = dict(super().roleNames())
+        names.update({role: QByteArray(name) for role, name in ItemRole.role_names().items()})
+        return names
+
+    def data(self, index: ModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid() or not 0 <= index.row() < len(self._rows):
+            return None
+        message = self._rows[index.row()]
+        column = Column(index.column())
+        if role == Qt.ItemDataRole.DisplayRole:
+            return self._display(message, column)
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return self._tooltip(message, column)
+        if role == Qt.ItemDataRole.FontRole:
+            return self._bold if _waiting_for_reply(message) else None
+        if role == Qt.ItemDataRole.ForegroundRole:
+            if column is Column.REPLY_BY and self._overdue(message):
+                return QBrush(_OVERDUE)
+            return None
+        return _custom_role_data(message, role)
+
+    # -- presentation -----------------------------------------------------------------
+
+    def _display(self, message: StoredMessage, column: Column) -> str:
+        match column:
+            case Column.FROM:
+                return message.sender
+            case Column.SUBJECT:
+                return _subject_line(message)
+            case Column.ACCOUNT:
+                return message.account
+            case Column.RECEIVED:
+                return self._short_time(message.received_at)
+            case Column.REPLY_BY:
+                if message.state is ReplyState.REPLIED:
+                    return "replied"
+                if message.state is ReplyState.OPEN and message.due_at is not None:
+                    return self._short_time(message.due_at)
+                return ""
+
+    def _tooltip(self, message: StoredMessage, column: Column) -> str | None:
+        match column:
+            case Column.FROM:
+                if message.sender_name:
+                    return f"{message.sender_name} <{message.sender_address}>"
+                return message.sender_address
+            case Column.SUBJECT:
+                return message.snippet or None
+            case Column.ACCOUNT:
+                return f"{message.account} ({message.kind.value})"
+            case Column.RECEIVED:
+                return self._long_time(message.received_at)
+            case Column.REPLY_BY:
+                if message.due_at is None or message.state is not ReplyState.OPEN:
+                    return None
+                due = self._long_time(message.due_at)
+                return f"Overdue since {due}" if self._overdue(message) else f"Reply by {due}"
+
+    def _overdue(self, message: StoredMessage) -> bool:
+        return (
+            message.state is ReplyState.OPEN
+            and message.due_at is not None
+            and message.due_at < self._clock.now()
+        )
+
+    def _local(self, instant: datetime) -> datetime:
+        return instant.astimezone(self._timezone)
+
+    def _short_time(self, instant: datetime) -> str:
+        """``14:05`` today, ``Mon 23 Nov 14:05`` this year, ``23 Nov 2024`` before."""
+        local = self._local(instant)
+        today = self._local(self._clock.now()).date()
+        clock_time = f"{local.hour:02d}:{local.minute:02d}"
+        if local.date() == today:
+            return clock_time
+        day = QDate(local.year, local.month, local.day)
+        if local.year == today.year:
+            return f"{self._locale.toString(day, 'ddd d MMM')} {clock_time}"
+        return self._locale.toString(day, "d MMM yyyy")
+
+    def _long_time(self, instant: datetime) -> str:
+        local = self._local(instant)
+        day = QDate(local.year, local.month, local.day)
+        zone = local.tzname() or ""
+        return (
+            f"{self._locale.toString(day, 'dddd d MMMM yyyy')} "
+            f"{local.hour:02d}:{local.minute:02d} {zone}"
+        ).strip()
+
+
+def _subject_line(message: StoredMessage) -> str:
+    """An email's subject; for chat, whose "subject" is only the room, room and text."""
+    if message.medium == Medium.CHAT.value and message.snippet:
+        return f"{message.subject} — {message.snippet}" if message.subject else message.snippet
+    return message.subject or message.snippet or "(no subject)"
+
+
+def _waiting_for_reply(message: StoredMessage) -> bool:
+    return message.needs_reply and message.state is ReplyState.OPEN
+
+
+def _custom_role_data(message: StoredMessage, role: int) -> Any:
+    match role:
+        case ItemRole.MessageIdRole:
+            return message.id
+        case ItemRole.ReceivedAtRole:
+            return message.received_at
+        case ItemRole.NeedsReplyRole:
+            return message.needs_reply
+        case ItemRole.StateRole:
+            return None if message.state is None else message.state.value
+        case ItemRole.DueAtRole:
+            return message.due_at
+        case ItemRole.AccountRole:
+            return message.account
+        case ItemRole.SenderAddressRole:
+            return message.sender_address
+        case ItemRole.MessageRole:
+            return message
+    return None

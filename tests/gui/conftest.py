@@ -1,0 +1,153 @@
+"""Fixtures for the GUI tests: real temporary profiles on real SQLite, a pinned clock.
+
+Profiles are filled through the store's own functions (no mocks), the way Anki's tests
+build real collections. Every instant is UTC; the profile's time zone is set to
+Europe/Berlin so "today" and local formatting do not depend on the machine.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from asyncdesk.core import settings as declared
+from asyncdesk.core.accounts import Account, AccountKind
+from asyncdesk.core.clock import FixedClock
+from asyncdesk.core.messages import Direction, Medium, Message, Sender, Triage
+from asyncdesk.store.accounts import add_account
+from asyncdesk.store.database import Store
+from asyncdesk.store.messages import add_batch
+from asyncdesk.store.profile import ProfilePaths
+from asyncdesk.store.settings import set_setting
+from asyncdesk.ui.garbage import GuiThreadCollector
+
+# Monday 23 November 2026, 14:30 in Berlin.
+NOW = datetime(2026, 11, 23, 13, 30, tzinfo=UTC)
+ME = "me@example.org"
+STEP = timedelta(minutes=7)
+
+_PEOPLE = [
+    ("Ada Lovelace", "ada@analytical.example"),
+    ("Grace Hopper", "grace@navy.example"),
+    ("", "alerts@monitoring.example"),
+    ("Linus Pauling", "linus@chem.example"),
+    ("Katherine Johnson", "kj@nasa.example"),
+    ("Newsletter", "no-reply@news.example"),
+]
+_SUBJECTS = [
+    "Quarterly report draft — can you review by Thursday?",
+    "Lunch on Friday?",
+    "Disk usage above 90% on db-2",
+    "Re: Conference travel booking",
+    "Trajectory numbers for the launch window",
+    "This week in batched communication",
+]
+
+
+def inbound(index: int, *, now: datetime = NOW) -> tuple[Message, Triage]:
+    """The ``index``-th newest inbound message (received ``index * STEP`` before now)."""
+    name, address = _PEOPLE[index % len(_PEOPLE)]
+    received = now - STEP * (index + 1)
+    needs = index % 3 != 2 and not address.startswith(("no-reply", "alerts"))
+    message = Message(
+        remote_id=f"in-{index}",
+        direction=Direction.INBOUND,
+        medium=Medium.EMAIL,
+        conversation=f"thread-{index}",
+        sender=Sender(address, name),
+        subject=f"{_SUBJECTS[index % len(_SUBJECTS)]} #{index}",
+        received_at=received,
+        body_text=f"Hello, this is message number {index}.",
+        to=(ME,),
+        message_id=f"in-{index}@example.org",
+    )
+    return message, Triage(
+        needs_reply=needs, due_at=received + timedelta(hours=48) if needs else None
+    )
+
+
+def reply_to(index: int, *, now: datetime = NOW) -> tuple[Message, Triage]:
+    """An outbound reply to message ``index``, a minute after it arrived."""
+    original, _ = inbound(index, now=now)
+    message = Message(
+        remote_id=f"out-{index}",
+        direction=Direction.OUTBOUND,
+        medium=Medium.EMAIL,
+        conversation=original.conversation,
+        sender=Sender(ME, "Me"),
+        subject=f"Re: {original.subject}",
+        received_at=original.received_at + timedelta(minutes=1),
+        to=(original.sender.address,),
+        in_reply_to=original.message_id,
+    )
+    return message, Triage(needs_reply=False)
+
+
+def fill_profile(root: Path, count: int, *, replied: tuple[int, ...] = ()) -> ProfilePaths:
+    """Create the profile at ``root`` with ``count`` inbound messages, newest = index 0."""
+    with Store.open(root) as store, store.writing() as session:
+        set_setting(session, declared.TIMEZONE, "Europe/Berlin")
+        account = add_account(
+            session,
+            Account(name="work", kind=AccountKind.EMAIL, identities=(ME,)),
+            created_at=NOW - timedelta(days=30),
+        )
+        assert account.id is not None
+        batch = [inbound(index) for index in range(count)]
+        batch += [reply_to(index) for index in replied]
+        add_batch(session, account.id, batch, stream="INBOX", cursor=str(count), now=NOW)
+    return ProfilePaths(root)
+
+
+@pytest.fixture(autouse=True)
+def _english_dates() -> Iterator[None]:
+    """Day and month names in English whatever the machine's locale, then restore."""
+    from PySide6.QtCore import QLocale
+
+    before = QLocale()
+    QLocale.setDefault(QLocale(QLocale.Language.English, QLocale.Country.UnitedKingdom))
+    yield
+    QLocale.setDefault(before)
+
+
+@pytest.fixture(autouse=True)
+def _collect_on_the_gui_thread(qapp: object) -> Iterator[None]:
+    """Garbage-collect only on this (the GUI) thread, as the app does (ui.garbage):
+    a window collected on a task runner's worker crashes Qt."""
+    collector = GuiThreadCollector()
+    collector.start()
+    yield
+    collector.stop()
+
+
+@pytest.fixture
+def clock() -> FixedClock:
+    return FixedClock(NOW)
+
+
+@pytest.fixture
+def make_profile(tmp_path: Path) -> Callable[..., ProfilePaths]:
+    """``make_profile(count, replied=(...))`` → paths of a filled profile under tmp_path."""
+
+    def make(count: int, *, replied: tuple[int, ...] = ()) -> ProfilePaths:
+        return fill_profile(tmp_path / "profile", count, replied=replied)
+
+    return make
+
+
+@pytest.fixture
+def open_store(tmp_path: Path) -> Iterator[Callable[[Path], Store]]:
+    """Open stores that are closed at teardown (for tests that drive the model alone)."""
+    stores: list[Store] = []
+
+    def opener(root: Path) -> Store:
+        store = Store.open(root)
+        stores.append(store)
+        return store
+
+    yield opener
+    for store in stores:
+        store.close()
