@@ -107,10 +107,27 @@ def _not_yet(what: str) -> Handler:
 # --- commands ----------------------------------------------------------------------------
 
 
-def _cmd_gui(args: argparse.Namespace) -> int:
+def _check_display(root: Path) -> None:
+    """Qt aborts the process when it finds no display; say so in one line instead."""
+    if not sys.platform.startswith("linux") or os.environ.get("QT_QPA_PLATFORM"):
+        return
+    if os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"):
+        return
+    raise AsyncDeskError(
+        f"cannot open the window: no display (DISPLAY and WAYLAND_DISPLAY are unset); "
+        f"the profile is at {root}, and every command works without a display"
+    )
+
+
+def _open_gui(root: Path) -> int:
+    _check_display(root)
     from asyncdesk.ui.app import run
 
-    return run(_profile_root(args))
+    return run(root)
+
+
+def _cmd_gui(args: argparse.Namespace) -> int:
+    return _open_gui(_profile_root(args))
 
 
 def _cmd_demo(args: argparse.Namespace) -> int:
@@ -129,9 +146,7 @@ def _cmd_demo(args: argparse.Namespace) -> int:
     )
     if args.no_gui:
         return 0
-    from asyncdesk.ui.app import run
-
-    return run(root)
+    return _open_gui(root)
 
 
 def _cmd_inbox(args: argparse.Namespace) -> int:

@@ -302,3 +302,18 @@ def test_the_installed_command_exits_with_the_promised_codes(tmp_path: Path) -> 
     piped = _installed_command("--profile", str(root), "inbox", "--json")
     assert piped.returncode == 0
     assert len(json.loads(piped.stdout)) > 10
+
+
+def test_without_a_display_the_app_says_so_in_one_line(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for name in ("DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM"):
+        monkeypatch.delenv(name, raising=False)
+    root = tmp_path / "p"
+    code, out, err = run(capsys, "demo", "--messages", "20", "--profile", str(root))
+    assert code == 2
+    assert "no display" in one_line(err)
+    assert "20 messages" in out  # the demo data was made all the same
+    code, _, err = run(capsys, "--profile", str(root))
+    assert code == 2
+    assert "no display" in one_line(err)
