@@ -67,3 +67,21 @@ def parse_instant(text: str) -> datetime:
     if parsed.tzinfo is None:
         raise ValueError(f"{text!r} has no UTC offset (write e.g. {text}+01:00 or {text}Z)")
     return utc(parsed)
+
+
+class ShiftedClock:
+    """Real time, shifted to start at ``at``: it runs, unlike :class:`FixedClock`.
+
+    For a GUI opened "as if it were" another instant, and for tests that wait for a
+    timer to reach a transition a few seconds away.
+    """
+
+    def __init__(self, at: datetime) -> None:
+        import time
+
+        self._monotonic = time.monotonic
+        self._origin = self._monotonic()
+        self._at = utc(at)
+
+    def now(self) -> datetime:
+        return self._at + timedelta(seconds=self._monotonic() - self._origin)

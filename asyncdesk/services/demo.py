@@ -11,8 +11,10 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import platformdirs
 
@@ -20,17 +22,21 @@ from asyncdesk.core import settings as declared
 from asyncdesk.core.accounts import Account, AccountKind
 from asyncdesk.core.clock import Clock, to_iso_z
 from asyncdesk.core.errors import BadInput
+from asyncdesk.core.schedule import BlockKind, Schedule, WeeklyBlock, parse_clock, parse_days
+from asyncdesk.core.schedule_document import to_document
 from asyncdesk.services.profile import system_timezone_name
 from asyncdesk.services.sync import SyncProgress, sync_source
 from asyncdesk.sources.demo import (
     DEMO_CHAT_IDENTITY,
     DEMO_EMAIL_IDENTITY,
+    WINDOW_DAYS,
     DemoSource,
     split_count,
 )
 from asyncdesk.store.accounts import add_account, list_accounts
 from asyncdesk.store.database import Store
 from asyncdesk.store.messages import count_messages
+from asyncdesk.store.schedule import save_document
 from asyncdesk.store.settings import get_setting, set_setting
 
 log = logging.getLogger(__name__)
@@ -54,6 +60,22 @@ class DemoResult:
     total_messages: int
     seed: int
     messages: int
+
+
+def demo_schedule(zone: ZoneInfo) -> Schedule:
+    weekdays = parse_days("mon-fri")
+    schedule = Schedule(zone=zone)
+    for kind, start, end in (
+        (BlockKind.WINDOW, "09:00", "09:30"),
+        (BlockKind.DEEP_WORK, "09:30", "12:00"),
+        (BlockKind.WINDOW, "13:00", "13:30"),
+        (BlockKind.DEEP_WORK, "13:30", "16:00"),
+        (BlockKind.WINDOW, "16:30", "17:00"),
+    ):
+        schedule = schedule.with_weekly(
+            WeeklyBlock(kind, weekdays, parse_clock(start), parse_clock(end))
+        )
+    return schedule
 
 
 def check_demo_size(messages: int) -> int:
@@ -93,6 +115,13 @@ def build_demo(
                 "timezone": zone,
             }
             email_count, chat_count = split_count(size)
+            # The typical day of someone who batches: three windows, deep work between,
+            # in force over the whole span of the demo messages.
+            save_document(
+                session,
+                to_document(demo_schedule(ZoneInfo(zone))),
+                clock.now() - timedelta(days=WINDOW_DAYS + 1),
+            )
             mail = add_account(
                 session,
                 Account(

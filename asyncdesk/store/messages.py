@@ -292,3 +292,31 @@ def search(session: Session, user_text: str, limit: int = 200) -> list[StoredMes
         .limit(limit)
     )
     return [_stored(tuple(row)) for row in session.execute(statement)]
+
+
+def count_received_since(session: Session, since: datetime, until: datetime) -> int:
+    """Inbound messages received in ``[since, until)``."""
+    return int(
+        session.scalar(
+            select(func.count())
+            .select_from(MessageRow)
+            .where(
+                MessageRow.direction == Direction.INBOUND.value,
+                MessageRow.received_at >= since,
+                MessageRow.received_at < until,
+            )
+        )
+        or 0
+    )
+
+
+def count_open_due_before(session: Session, before: datetime) -> int:
+    """Open reply-by commitments whose deadline is before ``before``."""
+    return int(
+        session.scalar(
+            select(func.count())
+            .select_from(MessageRow)
+            .where(MessageRow.state == ReplyState.OPEN.value, MessageRow.due_at < before)
+        )
+        or 0
+    )

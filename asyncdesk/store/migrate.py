@@ -15,8 +15,8 @@ from sqlalchemy import Connection, Engine, text
 from asyncdesk.core.errors import ProfileError
 
 #: The newest revision in ``migrations/versions``; a test keeps it equal to Alembic's head.
-HEAD_REVISION = "0002"
-KNOWN_REVISIONS = ("0001", "0002")
+HEAD_REVISION = "0003"
+KNOWN_REVISIONS = ("0001", "0002", "0003")
 MIGRATIONS_DIR = Path(__file__).with_name("migrations")
 
 

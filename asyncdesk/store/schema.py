@@ -112,6 +112,52 @@ class SettingRow(Base):
     value: Mapped[Any] = mapped_column(JSON)
 
 
+class ScheduleVersionRow(Base):
+    """One version of the typed schedule (core.schedule_document), valid from an instant.
+
+    Every change writes a new version instead of updating, so the mode at any past
+    instant, and with it window and deep-work minutes for the weekly stats, can be
+    derived exactly even after the schedule changed.
+    """
+
+    __tablename__ = "schedule_versions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    valid_from: Mapped[datetime] = mapped_column(UTCInstant(), index=True)
+    document: Mapped[dict[str, Any]] = mapped_column(JSON)
+
+
+class ImportedBlockRow(Base):
+    """A deep-work block imported from a calendar file; ``removed_at`` keeps history."""
+
+    __tablename__ = "imported_blocks"
+    __table_args__ = (Index("ix_imported_blocks_span", "removed_at", "start_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    source: Mapped[str] = mapped_column(Text)
+    uid: Mapped[str] = mapped_column(Text, default="")
+    summary: Mapped[str] = mapped_column(Text, default="")
+    start_at: Mapped[datetime] = mapped_column(UTCInstant())
+    end_at: Mapped[datetime] = mapped_column(UTCInstant())
+    imported_at: Mapped[datetime] = mapped_column(UTCInstant())
+    removed_at: Mapped[datetime | None] = mapped_column(UTCInstant())
+
+
+class EventRow(Base):
+    """Things that happened and that the stats count: break-glass (with its reason),
+    notifications sent or deferred. Window and deep-work transitions are derived from
+    the schedule versions instead, so they are exact even while the app was not running.
+    """
+
+    __tablename__ = "events"
+    __table_args__ = (Index("ix_events_kind_at", "kind", "at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(32))
+    at: Mapped[datetime] = mapped_column(UTCInstant())
+    data: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+
+
 def managed_by_models(name: str | None, type_: str, _parent: object) -> bool:
     """Alembic ``include_name`` hook: the FTS5 table and its shadow tables are made by
     hand-written SQL in migration 0002, not from the models, so autogenerate ignores them."""
