@@ -13,6 +13,7 @@ import json
 import os
 import sys
 from collections.abc import Callable, Iterable, Sequence
+from datetime import datetime
 from pathlib import Path
 from typing import Any, NoReturn, TextIO
 
@@ -29,8 +30,6 @@ _LATER = {
     "account add": "Adding accounts",
     "account remove": "Removing accounts",
     "sync": "Syncing accounts",
-    "schedule": "Schedules",
-    "status": "The status command",
     "deadlines": "Reply-by deadlines",
     "reply": "Replying",
     "sla": "Reply-by promises (SLA)",
@@ -151,11 +150,13 @@ def _cmd_demo(args: argparse.Namespace) -> int:
 
 def _cmd_inbox(args: argparse.Namespace) -> int:
     from asyncdesk.services import inbox
+    from asyncdesk.services.schedule import open_inbox
 
     if args.break_glass is not None and not args.break_glass.strip():
         raise BadInput("--break-glass needs a reason, e.g. --break-glass 'client outage'")
+    clock = _clock(args)
     with _open_existing(args) as store:
-        # Until schedules exist (issue: Schedule and modes) the inbox is always open.
+        open_inbox(store, clock, args.break_glass)
         rows = inbox.iter_inbox(store)
         if args.json:
             _write_json_list((inbox.inbox_json_row(row) for row in rows), sys.stdout)
@@ -190,6 +191,172 @@ def _cmd_account_list(args: argparse.Namespace) -> int:
         print("No accounts. Add one with: asyncdesk account add imap|matrix|slack NAME ...")
     for account in accounts:
         print(f"{account.name:<20} {account.kind.value:<7} {', '.join(account.identities)}")
+    return 0
+
+
+def _block_times(args: argparse.Namespace) -> tuple[int, int]:
+    from asyncdesk.core.schedule import check_range, parse_clock
+
+    start, end = parse_clock(args.start), parse_clock(args.end, end=True)
+    check_range(start, end)
+    return start, end
+
+
+def _cmd_schedule_block(args: argparse.Namespace) -> int:
+    from asyncdesk.core.schedule import BlockKind, WeeklyBlock, parse_days
+    from asyncdesk.services.schedule import change_schedule
+
+    kind = BlockKind.WINDOW if args.block == "window" else BlockKind.DEEP_WORK
+    days = parse_days(args.days)
+    start, end = _block_times(args)
+    block = WeeklyBlock(kind, days, start, end)
+    with Store.open(_profile_root(args)) as store:
+        if args.action == "add":
+            change_schedule(store, SystemClock(), lambda s: s.with_weekly(block))
+            print(f"Added {block.describe()}.")
+        else:
+            change_schedule(
+                store, SystemClock(), lambda s: s.without_weekly(kind, days, start, end)
+            )
+            print(f"Removed {block.describe()}.")
+    return 0
+
+
+def _cmd_override(args: argparse.Namespace) -> int:
+    from asyncdesk.core.schedule import (
+        BlockKind,
+        OneOffBlock,
+        Schedule,
+        SkipWindow,
+        parse_clock,
+        parse_date,
+    )
+    from asyncdesk.services.schedule import change_schedule
+
+    day = parse_date(args.date)
+    change: Callable[[Schedule], Schedule]
+    if args.override == "skip":
+        skip = SkipWindow(day, None if args.start is None else parse_clock(args.start))
+        change, done = (lambda s: s.with_skip(skip)), skip.describe()
+    elif args.override in {"window", "deepwork"}:
+        kind = BlockKind.WINDOW if args.override == "window" else BlockKind.DEEP_WORK
+        block = OneOffBlock(kind, day, *_block_times(args))
+        change, done = (lambda s: s.with_one_off(block)), block.describe()
+    elif args.override == "closed":
+        change, done = (lambda s: s.with_closed_day(day)), f"closed day {day.isoformat()}"
+    else:
+        change = lambda s: s.without_overrides_on(day)  # noqa: E731
+        done = f"cleared the overrides of {day.isoformat()}"
+    with Store.open(_profile_root(args)) as store:
+        change_schedule(store, SystemClock(), change)
+    print(done[0].upper() + done[1:] + ".")
+    return 0
+
+
+def _cmd_import_ics(args: argparse.Namespace) -> int:
+    from asyncdesk.services.schedule import import_calendar
+
+    path = Path(args.file).expanduser()
+    if not path.is_file():
+        raise BadInput(f"no such file: {path}")
+    with Store.open(_profile_root(args)) as store:
+        report = import_calendar(store, SystemClock(), path)
+    print(f"Imported {report.imported} deep-work blocks from {path.name}.")
+    if report.all_day_skipped:
+        print(f"Left out {report.all_day_skipped} all-day events (they are not deep work).")
+    if report.overlapping:
+        print(f"Left out {len(report.overlapping)} events that overlap a window:")
+        for line in report.overlapping:
+            print(f"  {line}")
+    return 0
+
+
+def _cmd_schedule_clear(args: argparse.Namespace) -> int:
+    from asyncdesk.services.schedule import clear_schedule
+
+    with Store.open(_profile_root(args)) as store:
+        clear_schedule(store, SystemClock())
+    print("Schedule cleared: the inbox is always open again.")
+    return 0
+
+
+def _cmd_schedule_timezone(args: argparse.Namespace) -> int:
+    from asyncdesk.services.schedule import set_timezone
+
+    with Store.open(_profile_root(args)) as store:
+        set_timezone(store, SystemClock(), args.zone)
+    print(f"Time zone set to {args.zone}.")
+    return 0
+
+
+def _cmd_schedule_show(args: argparse.Namespace) -> int:
+    from asyncdesk.core.schedule_document import to_document
+    from asyncdesk.services.schedule import describe_wait, load_schedule
+
+    with _open_existing(args) as store:
+        schedule = load_schedule(store)
+    document = to_document(schedule)
+    sources: dict[str, list[datetime]] = {}
+    for block in schedule.imported:
+        sources.setdefault(block.source, []).append(block.start)
+    document["imported"] = [
+        {
+            "source": source,
+            "blocks": len(starts),
+            "first": to_iso_z(min(starts)),
+            "last": to_iso_z(max(starts)),
+        }
+        for source, starts in sorted(sources.items())
+    ]
+    document["always_open"] = not schedule.has_windows
+    if args.json:
+        print(json.dumps(document, ensure_ascii=False, indent=2))
+        return 0
+
+    def blocks(key: str) -> str:
+        items = [f"{b['days']} {b['start']}-{b['end']}" for b in document[key]]
+        return ", ".join(items) or "none"
+
+    print(f"Time zone:  {document['timezone']}")
+    print(f"Windows:    {blocks('windows')}")
+    print(f"Deep work:  {blocks('deep_work')}")
+    for override in document["overrides"]:
+        times = "-".join(t for t in (override["start"], override["end"]) if t)
+        print(f"Override:   {override['date']} {override['kind']} {times}".rstrip())
+    for source in document["imported"]:
+        print(f"Imported:   {source['blocks']} blocks from {source['source']}")
+    now = SystemClock().now()
+    if document["always_open"]:
+        print("No window yet: the inbox is always open.")
+    else:
+        upcoming = schedule.next_window(now)
+        mode = schedule.mode_at(now).value.replace("_", " ")
+        if upcoming is not None:
+            print(f"Now: {mode}; next window {describe_wait(upcoming.start, now, schedule.zone)}.")
+    return 0
+
+
+def _cmd_status(args: argparse.Namespace) -> int:
+    from asyncdesk.services.schedule import describe_wait, status
+
+    clock = _clock(args)
+    with _open_existing(args) as store:
+        result = status(store, clock)
+    if args.json:
+        print(json.dumps(result.as_json(), indent=2))
+        return 0
+    now = clock.now()
+    mode = result.mode.value.replace("_", " ")
+    until = (
+        "" if result.until is None else f" until {describe_wait(result.until, now, result.zone)}"
+    )
+    print(f"Mode: {mode}{until}")
+    if result.next_window is not None:
+        print(f"Next window: {describe_wait(result.next_window.start, now, result.zone)}")
+    print(
+        f"Waiting: {result.waiting} messages; {result.due_before_next_window} replies due "
+        f"before the next window; {result.overdue} overdue"
+    )
     return 0
 
 
@@ -282,13 +449,14 @@ def build_parser() -> argparse.ArgumentParser:
     # schedule
     schedule = command(commands, "schedule", "communication windows and deep-work blocks")
     schedule_cmds = schedule.add_subparsers(metavar="ACTION", parser_class=_Parser, required=True)
-    show = command(schedule_cmds, "show", "show the weekly schedule", later("schedule"))
+    show = command(schedule_cmds, "show", "show the weekly schedule", _cmd_schedule_show)
     show.add_argument("--json", action="store_true")
     for block, what in (("window", "communication windows"), ("deepwork", "deep-work blocks")):
         group = command(schedule_cmds, block, what)
         actions = group.add_subparsers(metavar="ACTION", parser_class=_Parser, required=True)
         for action in ("add", "remove"):
-            sub = command(actions, action, f"{action} {what}", later("schedule"))
+            sub = command(actions, action, f"{action} {what}", _cmd_schedule_block)
+            sub.set_defaults(block=block, action=action)
             sub.add_argument("--days", required=True, metavar="mon-fri")
             sub.add_argument("--start", required=True, metavar="HH:MM")
             sub.add_argument("--end", required=True, metavar="HH:MM")
@@ -296,27 +464,44 @@ def build_parser() -> argparse.ArgumentParser:
         schedule_cmds,
         "override",
         "one-off changes: skip a window, a one-off window or block, a closed day",
-        later("schedule"),
     )
-    override.add_argument("args", nargs="*", metavar="ARG")
+    override_cmds = override.add_subparsers(metavar="KIND", parser_class=_Parser, required=True)
+    skip = command(override_cmds, "skip", "skip a window on one date", _cmd_override)
+    skip.add_argument("--date", required=True, metavar="YYYY-MM-DD")
+    skip.add_argument("--start", metavar="HH:MM", help="the window's start (default: every one)")
+    for kind, what in (("window", "a one-off window"), ("deepwork", "a one-off deep-work block")):
+        one_off = command(override_cmds, kind, what, _cmd_override)
+        one_off.add_argument("--date", required=True, metavar="YYYY-MM-DD")
+        one_off.add_argument("--start", required=True, metavar="HH:MM")
+        one_off.add_argument("--end", required=True, metavar="HH:MM")
+    closed = command(
+        override_cmds, "closed", "a closed day (holiday): no windows or blocks", _cmd_override
+    )
+    closed.add_argument("--date", required=True, metavar="YYYY-MM-DD")
+    clear_day = command(override_cmds, "clear", "remove the overrides of one date", _cmd_override)
+    clear_day.add_argument("--date", required=True, metavar="YYYY-MM-DD")
+    for name, sub in override_cmds.choices.items():
+        sub.set_defaults(override=name)
     ics = command(
-        schedule_cmds, "import-ics", "deep-work blocks from an iCalendar file", later("schedule")
+        schedule_cmds, "import-ics", "deep-work blocks from an iCalendar file", _cmd_import_ics
     )
     ics.add_argument("file", metavar="FILE")
     command(
         schedule_cmds,
         "clear",
         "remove every window and block (always open again)",
-        later("schedule"),
+        _cmd_schedule_clear,
     )
-    timezone = command(schedule_cmds, "timezone", "set the schedule's time zone", later("schedule"))
+    timezone = command(
+        schedule_cmds, "timezone", "set the schedule's time zone", _cmd_schedule_timezone
+    )
     timezone.add_argument("zone", metavar="ZONE")
 
     # status
     status = command(
-        commands, "status", "mode, until when, next window, waiting, due soon", later("status")
+        commands, "status", "mode, until when, next window, waiting, due soon", _cmd_status
     )
-    status.add_argument("--at", metavar="ISO8601")
+    status.add_argument("--at", metavar="ISO8601", help="as if it were this instant")
     status.add_argument("--json", action="store_true")
 
     # inbox
@@ -327,6 +512,7 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="REASON",
         help="open the inbox outside a window on purpose; logged and counted",
     )
+    inbox.add_argument("--at", metavar="ISO8601", help="as if it were this instant")
 
     # deadlines
     deadlines = command(commands, "deadlines", "open reply-by commitments", later("deadlines"))

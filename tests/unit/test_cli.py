@@ -32,8 +32,12 @@ CONTRACT_COMMANDS = [
     ["schedule", "deepwork", "add"],
     ["schedule", "deepwork", "remove"],
     ["schedule", "override"],
+    ["schedule", "override", "skip"],
+    ["schedule", "override", "window"],
+    ["schedule", "override", "deepwork"],
+    ["schedule", "override", "closed"],
+    ["schedule", "override", "clear"],
     ["schedule", "import-ics"],
-    ["schedule", "clear"],
     ["schedule", "timezone"],
     ["status"],
     ["inbox"],
@@ -79,13 +83,6 @@ LATER_COMMANDS = [
     ["account", "add", "slack", "s"],
     ["account", "remove", "work"],
     ["sync", "--once"],
-    ["schedule", "show", "--json"],
-    ["schedule", "window", "add", "--days", "mon-fri", "--start", "09:00", "--end", "09:30"],
-    ["schedule", "deepwork", "add", "--days", "mon-fri", "--start", "09:30", "--end", "12:00"],
-    ["schedule", "import-ics", "cal.ics"],
-    ["schedule", "clear"],
-    ["schedule", "timezone", "Europe/Berlin"],
-    ["status", "--json", "--at", "2026-11-23T09:10:00+01:00"],
     ["deadlines", "--json"],
     ["deadlines", "dismiss", "3"],
     ["deadlines", "snooze", "3", "--until", "2026-11-24T09:00:00Z"],
@@ -136,7 +133,12 @@ def one_line(text: str) -> str:
 def demo_profile(tmp_path_factory: pytest.TempPathFactory) -> Path:
     root = tmp_path_factory.mktemp("demo") / "profile"
     assert main(["demo", "--no-gui", "--messages", "240", "--profile", str(root)]) == 0
+    assert main(["schedule", "timezone", "Europe/Berlin", "--profile", str(root)]) == 0
     return root
+
+
+# Monday 09:10 in Berlin: inside the demo schedule's first window (09:00-09:30).
+IN_WINDOW = "2026-11-23T09:10:00+01:00"
 
 
 @pytest.mark.parametrize("command", CONTRACT_COMMANDS, ids=lambda c: " ".join(c) or "asyncdesk")
@@ -204,7 +206,9 @@ def test_bad_input_is_one_line_exit_2_and_writes_nothing(
 def test_inbox_json_lists_every_inbound_message_newest_first(
     capsys: pytest.CaptureFixture[str], demo_profile: Path
 ) -> None:
-    code, out, err = run(capsys, "inbox", "--json", "--profile", str(demo_profile))
+    code, out, err = run(
+        capsys, "inbox", "--json", "--at", IN_WINDOW, "--profile", str(demo_profile)
+    )
     assert (code, err) == (0, "")
     rows = json.loads(out)
     keys = {
@@ -241,16 +245,29 @@ def test_inbox_json_lists_every_inbound_message_newest_first(
     assert len({row["id"] for row in rows}) == len(rows)
 
 
-def test_inbox_text_and_break_glass_while_always_open(
+def test_inbox_text_in_a_window_and_break_glass_outside(
     capsys: pytest.CaptureFixture[str], demo_profile: Path
 ) -> None:
-    code, out, _ = run(capsys, "--profile", str(demo_profile), "inbox")
+    code, out, _ = run(capsys, "--profile", str(demo_profile), "inbox", "--at", IN_WINDOW)
     assert code == 0
     assert len(out.splitlines()) > 50
-    code, _, _ = run(
-        capsys, "inbox", "--break-glass", "client outage", "--profile", str(demo_profile)
+    sunday = "2026-11-22T12:00:00+01:00"
+    code, out, err = run(capsys, "inbox", "--at", sunday, "--profile", str(demo_profile))
+    assert code == 3
+    assert out == ""
+    assert one_line(err).startswith("asyncdesk: closed until Mon 09:00, in 21 h")
+    code, out, _ = run(
+        capsys,
+        "inbox",
+        "--at",
+        sunday,
+        "--break-glass",
+        "client outage",
+        "--profile",
+        str(demo_profile),
     )
     assert code == 0
+    assert len(out.splitlines()) > 50
 
 
 def test_account_list(capsys: pytest.CaptureFixture[str], demo_profile: Path) -> None:
@@ -299,7 +316,7 @@ def test_the_installed_command_exits_with_the_promised_codes(tmp_path: Path) -> 
     bad = _installed_command("stats", "--format", "pdf", "--profile", str(root))
     assert bad.returncode == 2
     assert one_line(bad.stderr).startswith("asyncdesk stats: argument --format")
-    piped = _installed_command("--profile", str(root), "inbox", "--json")
+    piped = _installed_command("--profile", str(root), "inbox", "--json", "--break-glass", "a test")
     assert piped.returncode == 0
     assert len(json.loads(piped.stdout)) > 10
 
