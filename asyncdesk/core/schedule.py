@@ -35,7 +35,8 @@ from asyncdesk.core.errors import BadInput
 
 DAY_NAMES = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 MINUTES_PER_DAY = 24 * 60
-# How far next_transition / next_window look ahead before saying "never".
+# How far next_transition / next_window look ahead before saying "never", and how far
+# current_window / next_window follow a window that stays open for days, either way.
 HORIZON_DAYS = 400
 
 
@@ -85,17 +86,28 @@ def parse_days(text: str) -> frozenset[int]:
         return frozenset(range(7))
     days: set[int] = set()
     for part in cleaned.split(","):
-        bounds = [bound.strip()[:3] for bound in part.split("-")]
-        if len(bounds) not in (1, 2) or any(bound not in DAY_NAMES for bound in bounds):
+        words = part.split("-")
+        bounds = [index for index in map(_day_index, words) if index is not None]
+        if len(words) not in (1, 2) or len(bounds) != len(words):
             raise BadInput(f"not a list of days: {text!r} (write e.g. mon-fri or mon,wed,fri)")
-        first = DAY_NAMES.index(bounds[0])
-        last = DAY_NAMES.index(bounds[-1])
+        first, last = bounds[0], bounds[-1]
         day = first
         days.add(day)
         while day != last:
             day = (day + 1) % 7
             days.add(day)
     return frozenset(days)
+
+
+_DAY_WORDS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+
+
+def _day_index(word: str) -> int | None:
+    """``mon``, ``tues``, ``thursday`` → the weekday; None for anything else (``satsun``)."""
+    word = word.strip()
+    if len(word) < 3:
+        return None
+    return next((i for i, full in enumerate(_DAY_WORDS) if full.startswith(word)), None)
 
 
 def format_days(days: Iterable[int]) -> str:
@@ -124,6 +136,10 @@ def parse_date(text: str) -> date:
 
 
 def check_range(start: int, end: int) -> None:
+    if not (0 <= start < MINUTES_PER_DAY and 0 < end <= MINUTES_PER_DAY):
+        raise BadInput(
+            f"a block must lie within one day, 00:00 to 24:00 (got minutes {start} to {end})"
+        )
     if end <= start:
         raise BadInput(
             f"the end {format_clock(end)} must be after the start {format_clock(start)} "
@@ -146,6 +162,8 @@ class WeeklyBlock:
     def __post_init__(self) -> None:
         if not self.days:
             raise BadInput("a block needs at least one day")
+        if not self.days <= frozenset(range(len(DAY_NAMES))):
+            raise BadInput(f"not weekdays (0 = mon ... 6 = sun): {sorted(self.days)}")
         check_range(self.start, self.end)
 
     def describe(self) -> str:
@@ -493,7 +511,9 @@ class Schedule:
     def with_imported(self, source: str, blocks: Sequence[ImportedBlock]) -> Schedule:
         """Replace the blocks earlier imported from ``source`` by ``blocks``."""
         kept = tuple(b for b in self.imported if b.source != source)
-        return replace(self, imported=(*kept, *blocks)).checked()
+        # Stamped with ``source``, so that the next import from it replaces them.
+        stamped = tuple(b if b.source == source else replace(b, source=source) for b in blocks)
+        return replace(self, imported=(*kept, *stamped)).checked()
 
     def cleared(self) -> Schedule:
         return Schedule(zone=self.zone)
