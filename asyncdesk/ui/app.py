@@ -8,12 +8,20 @@ shows a one-line message in the window instead of a traceback.
 Environment:
 
 ``ASYNCDESK_EXIT_AFTER_SHOWN=1``
-    For benchmarks: once the window has been exposed on screen *and* the first inbox
-    page is in the model (or the profile or the page failed to load), print
-    ``shown <seconds since process start>`` on stdout, close the window and exit (exit
-    code 0, or 1 if the profile could not be opened). Seconds are measured from the
-    process's creation time when psutil is installed, else from the import of this
-    module.
+    For benchmarks: once the window has been exposed on screen, the schedule has
+    decided the first page (the inbox, or the gate outside a window) *and* the first
+    inbox page is in the model — it loads behind the gate too — (or the profile or the
+    page failed to load), print ``shown <seconds since process start>`` on stdout,
+    close the window and exit (exit code 0, or 1 if the profile could not be opened).
+    Seconds are measured from the process's creation time when psutil is installed,
+    else from the import of this module.
+
+``ASYNCDESK_AT=ISO8601``
+    Run as if it were this instant (with an offset, e.g. ``2026-11-23T15:59:30+01:00``):
+    the clock starts there and then runs in real time (a ``ShiftedClock``), so the gate
+    counts down and opens as it would. For demos, screenshots and manual checks of the
+    gate; ignored when ``run`` is given a clock. An unreadable value is reported on
+    stderr and the app exits with code 2.
 """
 
 from __future__ import annotations
@@ -30,8 +38,8 @@ from pathlib import Path
 from PySide6.QtCore import QCoreApplication, QEvent, QObject, QTimer
 from PySide6.QtWidgets import QApplication
 
-from asyncdesk.core.clock import Clock
-from asyncdesk.core.errors import AsyncDeskError
+from asyncdesk.core.clock import Clock, ShiftedClock, parse_instant
+from asyncdesk.core.errors import EXIT_BAD_INPUT, AsyncDeskError
 from asyncdesk.services.logs import remove_logging, setup_logging
 from asyncdesk.store.profile import ProfilePaths, resolve_profile_dir
 from asyncdesk.ui import crash
@@ -42,6 +50,7 @@ from asyncdesk.ui.tasks import TaskRunner
 _IMPORTED_AT = time.perf_counter()
 
 EXIT_AFTER_SHOWN_ENV = "ASYNCDESK_EXIT_AFTER_SHOWN"
+AT_ENV = "ASYNCDESK_AT"
 APP_NAME = "AsyncDesk"
 DESKTOP_FILE_NAME = "app.asyncdesk.AsyncDesk"
 
@@ -75,28 +84,36 @@ class _ExitAfterShown(QObject):
         self._app = app
         self._window = window
         self._exposed = False
-        self._settled = False
+        self._page_loaded = False
+        self._mode_decided = False
         self._failed = False
         self._done = False
         window.exposed.connect(self._on_exposed)
-        window.model.page_loaded.connect(self._on_settled)
-        window.profile_failed.connect(self._on_failed)
+        window.model.page_loaded.connect(self._on_page_loaded)
         window.model.load_failed.connect(self._on_failed)
+        window.schedule_loaded.connect(self._on_mode_decided)
+        window.schedule_failed.connect(self._on_mode_decided)
+        window.profile_failed.connect(self._on_failed)
 
     def _on_exposed(self) -> None:
         self._exposed = True
         self._check()
 
-    def _on_settled(self) -> None:
-        self._settled = True
+    def _on_page_loaded(self) -> None:
+        self._page_loaded = True
+        self._check()
+
+    def _on_mode_decided(self) -> None:
+        self._mode_decided = True
         self._check()
 
     def _on_failed(self) -> None:
         self._failed = True
-        self._on_settled()
+        self._page_loaded = self._mode_decided = True
+        self._check()
 
     def _check(self) -> None:
-        if self._done or not (self._exposed and self._settled):
+        if self._done or not (self._exposed and self._page_loaded and self._mode_decided):
             return
         self._done = True
         print(f"shown {seconds_since_start():.3f}", flush=True)
@@ -111,9 +128,17 @@ class _ExitAfterShown(QObject):
 def run(profile_root: Path, *, clock: Clock | None = None, argv: list[str] | None = None) -> int:
     """Run the GUI on the profile at ``profile_root`` until the window closes.
 
-    ``clock`` pins "now" (tests, demos); ``argv`` goes to Qt (default: the program name
-    only). Reuses an existing QApplication. Returns the event loop's exit code.
+    ``clock`` pins "now" (tests, demos; else ``ASYNCDESK_AT``, else the real clock);
+    ``argv`` goes to Qt (default: the program name only). Reuses an existing
+    QApplication. Returns the event loop's exit code.
     """
+    at = os.environ.get(AT_ENV, "").strip()
+    if clock is None and at:
+        try:
+            clock = ShiftedClock(parse_instant(at))
+        except ValueError as error:
+            print(f"asyncdesk: {AT_ENV}: {error}", file=sys.stderr)
+            return EXIT_BAD_INPUT
     app = _application(argv)
     collector = GuiThreadCollector(app)
     collector.start()

@@ -1,10 +1,23 @@
-"""The main window: the batched inbox in a list, with the profile opened in the background.
+"""The main window: the batched inbox, or the calm gate outside a communication window.
 
 The window is constructed and shown before the profile's database is touched; then
 :meth:`MainWindow.open_profile` opens (and migrates) the store on the task runner's
-database worker and hands it to the :class:`~asyncdesk.ui.inbox_model.InboxModel`. The
-only disk access on the GUI thread is the tiny window-state file (QSettings, ini) read
-before the window is shown, so it appears at the size the user left it.
+database worker, reads the schedule there, and hands the store to the
+:class:`~asyncdesk.ui.inbox_model.InboxModel`. The only disk access on the GUI thread is
+the tiny window-state file (QSettings, ini) read before the window is shown, so it
+appears at the size the user left it.
+
+Mode and pages: the window keeps the current :class:`~asyncdesk.core.schedule.Schedule`
+(an immutable value) and computes the mode from its injected clock. In a window the
+inbox page is shown; outside one, the :class:`~asyncdesk.ui.gate.GateView`. ONE
+single-shot precise timer is set to the schedule's next transition (none if the mode
+never changes); when it fires the mode is computed again, the page switched and the
+timer re-armed. Nothing polls. The inbox model keeps loading behind the gate, unseen.
+
+Break-glass: outside a window the user may open the inbox anyway with a reason; the
+reason is recorded on the database worker (``services.schedule.open_inbox``) before the
+inbox appears, under a slim banner that leads back to the gate. The session ends at
+the next transition.
 
 Threading contract: every method runs on the GUI thread. The store is opened and closed
 on the database worker; the window receives it only through task callbacks.
@@ -14,12 +27,15 @@ from __future__ import annotations
 
 import html
 import logging
+import math
 import sys
 from concurrent import futures
+from datetime import datetime
+from enum import StrEnum
 from importlib import resources
 from zoneinfo import ZoneInfo
 
-from PySide6.QtCore import QByteArray, QEvent, QObject, QSettings, QSize, Qt, Signal
+from PySide6.QtCore import QByteArray, QEvent, QObject, QSettings, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import (
     QAction,
     QCloseEvent,
@@ -27,25 +43,33 @@ from PySide6.QtGui import (
     QFontMetrics,
     QIcon,
     QKeySequence,
+    QPalette,
     QShowEvent,
 )
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QFrame,
+    QHBoxLayout,
     QHeaderView,
     QLabel,
     QMainWindow,
     QProgressBar,
+    QPushButton,
     QStackedWidget,
     QTableView,
+    QVBoxLayout,
     QWidget,
 )
 
 from asyncdesk.core.clock import Clock, SystemClock
 from asyncdesk.core.errors import AsyncDeskError
+from asyncdesk.core.schedule import Mode, Schedule
 from asyncdesk.services import inbox
 from asyncdesk.services.profile import open_profile, user_timezone
+from asyncdesk.services.schedule import load_schedule, open_inbox
 from asyncdesk.store.database import Store
 from asyncdesk.store.profile import ProfilePaths
+from asyncdesk.ui.gate import BreakGlassDialog, GateView, local_when
 from asyncdesk.ui.inbox_model import DEFAULT_PAGE_SIZE, Column, InboxModel
 from asyncdesk.ui.tasks import TaskRunner
 
@@ -57,6 +81,18 @@ DEFAULT_SIZE = (1100, 700)
 _GEOMETRY_KEY = "main_window/geometry"
 _STATE_KEY = "main_window/state"
 _HEADER_KEY = "main_window/inbox_header"
+
+# QTimer takes a signed 32-bit interval (about 24.8 days); a later transition re-arms.
+MAX_TIMER_MS = 2**31 - 1
+
+
+class Page(StrEnum):
+    """Which page the window shows."""
+
+    OPENING = "opening"  # the profile or its schedule is still being read
+    INBOX = "inbox"
+    GATE = "gate"
+    ERROR = "error"  # the profile cannot be used
 
 
 def app_icon() -> QIcon | None:
@@ -78,12 +114,27 @@ class MainWindow(QMainWindow):
     - ``profile_opened()``: the store is open and the first page has been requested.
     - ``profile_failed(str)``: the profile cannot be used; the one-line reason.
     - ``count_loaded(int)``: the number of inbox messages was counted.
+    - ``schedule_loaded()``: the schedule was read (at open, or again with F5) and the
+      page decided from it.
+    - ``schedule_failed(str)``: the schedule could not be read; the one-line reason. The
+      inbox stays open (nobody is locked out by a broken schedule).
+    - ``mode_changed(str)``: the mode is now this :class:`Mode` value; emitted when it is
+      first known and whenever it differs from the last one emitted (at a transition,
+      or after F5 read a changed schedule).
+    - ``break_glass_opened(str)``: the inbox was opened outside a window; the reason,
+      already recorded in the profile.
+    - ``break_glass_failed(str)``: opening it anyway failed; the one-line reason.
     """
 
     exposed = Signal()
     profile_opened = Signal()
     profile_failed = Signal(str)
     count_loaded = Signal(int)
+    schedule_loaded = Signal()
+    schedule_failed = Signal(str)
+    mode_changed = Signal(str)
+    break_glass_opened = Signal(str)
+    break_glass_failed = Signal(str)
 
     def __init__(
         self,
@@ -106,6 +157,11 @@ class MainWindow(QMainWindow):
         self._opening = False
         self._closed = False
         self.error_message: str | None = None
+        self._schedule: Schedule | None = None
+        self._mode: Mode | None = None  # the last mode announced by mode_changed
+        self._break_glass_reason: str | None = None
+        self._break_glass_pending = False
+        self._message_count: int | None = None
 
         self.setObjectName("MainWindow")
         self.setWindowTitle("AsyncDesk")
@@ -122,10 +178,30 @@ class MainWindow(QMainWindow):
         self.error_label.setWordWrap(True)
         self.error_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.error_label.setMargin(24)
+        self.opening_page = QWidget(self)
+        self.opening_page.setObjectName("opening")
+        self.gate = GateView(self._clock, self)
+        self.gate.break_glass_requested.connect(self.ask_break_glass)
+        self.inbox_page = self._make_inbox_page()
         self._pages = QStackedWidget(self)
-        self._pages.addWidget(self.view)
-        self._pages.addWidget(self.error_label)
+        self._page_widgets: dict[Page, QWidget] = {
+            Page.OPENING: self.opening_page,
+            Page.INBOX: self.inbox_page,
+            Page.GATE: self.gate,
+            Page.ERROR: self.error_label,
+        }
+        for widget in self._page_widgets.values():
+            self._pages.addWidget(widget)
         self.setCentralWidget(self._pages)
+        self.break_glass_dialog = BreakGlassDialog(self)
+        self.break_glass_dialog.accepted.connect(self._on_break_glass_reason)
+
+        # The one timer that decides when the mode is computed again: single-shot, set
+        # to the next transition. Precise: a coarse timer may fire 5 % early.
+        self.mode_timer = QTimer(self)
+        self.mode_timer.setSingleShot(True)
+        self.mode_timer.setTimerType(Qt.TimerType.PreciseTimer)
+        self.mode_timer.timeout.connect(self._on_mode_timer)
 
         self._status_label = QLabel(self)
         self._status_label.setObjectName("inboxStatus")
@@ -143,6 +219,37 @@ class MainWindow(QMainWindow):
         self._restore_geometry()
 
     # -- construction -----------------------------------------------------------------
+
+    def _make_inbox_page(self) -> QWidget:
+        """The inbox table, under a slim banner shown only during a break-glass session."""
+        page = QWidget(self)
+        page.setObjectName("inboxPage")
+        self.banner = QFrame(page)
+        self.banner.setObjectName("breakGlassBanner")
+        self.banner.setAutoFillBackground(True)
+        self.banner.setBackgroundRole(QPalette.ColorRole.AlternateBase)
+        self.banner.setFrameShape(QFrame.Shape.NoFrame)
+        self.banner_label = QLabel(self.banner)
+        self.banner_label.setObjectName("breakGlassBannerText")
+        self.banner_label.setTextFormat(Qt.TextFormat.PlainText)
+        self.banner_label.setWordWrap(True)
+        self.back_to_focus_button = QPushButton("Back to focus", self.banner)
+        self.back_to_focus_button.setObjectName("backToFocus")
+        self.back_to_focus_button.setToolTip("Close the inbox again until the next window")
+        self.back_to_focus_button.setAutoDefault(False)
+        self.back_to_focus_button.clicked.connect(self.back_to_focus)
+        row = QHBoxLayout(self.banner)
+        row.setContentsMargins(16, 8, 12, 8)
+        row.setSpacing(16)
+        row.addWidget(self.banner_label, 1)
+        row.addWidget(self.back_to_focus_button)
+        self.banner.hide()
+        column = QVBoxLayout(page)
+        column.setContentsMargins(0, 0, 0, 0)
+        column.setSpacing(0)
+        column.addWidget(self.banner)
+        column.addWidget(self.view, 1)
+        return page
 
     def _make_view(self) -> QTableView:
         """A flat, mail-client-like table.
@@ -199,6 +306,14 @@ class MainWindow(QMainWindow):
         self.reload_action.setStatusTip("Read the inbox again from the profile")
         self.reload_action.triggered.connect(self.reload)
         file_menu.addAction(self.reload_action)
+        self.break_glass_action = QAction("Open Inbox &Anyway…", self)
+        self.break_glass_action.setShortcut(QKeySequence("Ctrl+Shift+B"))
+        self.break_glass_action.setStatusTip(
+            "Open the inbox outside a window; you will be asked for a reason"
+        )
+        self.break_glass_action.setEnabled(False)  # only while the gate is shown
+        self.break_glass_action.triggered.connect(self.ask_break_glass)
+        file_menu.addAction(self.break_glass_action)
         file_menu.addSeparator()
         self.quit_action = QAction("&Quit", self)
         self.quit_action.setShortcut(QKeySequence("Ctrl+Q"))
@@ -214,7 +329,8 @@ class MainWindow(QMainWindow):
         return self._store
 
     def open_profile(self) -> None:
-        """Open the store on the database worker, then load the first page and the count."""
+        """Open the store on the database worker, then read the schedule, the first page
+        and the count (in that order, so the page shown is decided first)."""
         self._opening = True
         self._set_status("Opening profile…", busy=True)
         root = self.paths.root
@@ -235,7 +351,8 @@ class MainWindow(QMainWindow):
         self.error_message = None
         log.info("profile %s opened", self.paths.root)
         self._store = store
-        self._pages.setCurrentWidget(self.view)
+        self._show_page(Page.OPENING)
+        self.reload_schedule()
         self.model.set_store(store, timezone)
         self._count()
         self.profile_opened.emit()
@@ -258,21 +375,23 @@ class MainWindow(QMainWindow):
         """
         self.error_message = message
         self.model.set_store(None)
+        self.mode_timer.stop()
         self.error_label.setText(
             "<h3>AsyncDesk cannot open this profile</h3>"
             f"<p>{html.escape(message)}</p>"
             "<p>Press F5 to try again.</p>"
         )
-        self._pages.setCurrentWidget(self.error_label)
+        self._show_page(Page.ERROR)
         self._set_status(message, busy=False)
         self.profile_failed.emit(message)
 
     def reload(self) -> None:
-        """F5: read the inbox again (first page and count), or retry opening the profile."""
+        """F5: read the schedule and the inbox again, or retry opening the profile."""
         if self._store is None:
             if not self._opening and not self._closed:
                 self.open_profile()
             return
+        self.reload_schedule()
         self.model.reload()
         self._count()
 
@@ -286,20 +405,216 @@ class MainWindow(QMainWindow):
         )
 
     def _on_count(self, count: int) -> None:
-        self._set_status(f"{count} message" if count == 1 else f"{count} messages")
+        self._message_count = count
+        self._refresh_status()
         self.count_loaded.emit(count)
 
     def _on_loading_changed(self, loading: bool) -> None:
-        self._progress.setVisible(loading or self._opening)
+        # Behind the gate the inbox loads unseen: no busy indicator for it.
+        self._progress.setVisible((loading or self._opening) and self.page is not Page.GATE)
 
     def _on_load_failed(self, message: str) -> None:
         self._set_status(message, busy=False)
+
+    # -- the schedule and the mode ----------------------------------------------------
+
+    @property
+    def schedule(self) -> Schedule | None:
+        """The schedule in force, once :attr:`schedule_loaded` was emitted."""
+        return self._schedule
+
+    @property
+    def mode(self) -> Mode | None:
+        """The mode last announced by :attr:`mode_changed` (``None`` before that)."""
+        return self._mode
+
+    @property
+    def break_glass_reason(self) -> str | None:
+        """The reason of the break-glass session in progress, if any."""
+        return self._break_glass_reason
+
+    def reload_schedule(self) -> None:
+        """Read the schedule on the database worker, then decide the page and the timer."""
+        store = self._store
+        if store is None:
+            return
+        self.tasks.run_db(
+            lambda: load_schedule(store),
+            success=self._on_schedule,
+            failure=self._on_schedule_failed,
+            is_current=lambda: self._store is store,
+        )
+
+    def _on_schedule(self, schedule: Schedule) -> None:
+        self._schedule = schedule
+        self._evaluate()
+        self.schedule_loaded.emit()
+
+    def _on_schedule_failed(self, error: BaseException) -> None:
+        if isinstance(error, AsyncDeskError):
+            message = f"Cannot read the schedule: {error.message}"
+            log.warning("%s", message)
+        else:
+            message = "Cannot read the schedule (see the log for details)."
+            sys.excepthook(type(error), error, error.__traceback__)
+        # Nobody is locked out by a broken schedule: the inbox stays open.
+        self._schedule = Schedule()
+        self._evaluate()
+        self._set_status(f"{message} The inbox stays open.", busy=False)
+        self.schedule_failed.emit(message)
+
+    def _evaluate(self) -> None:
+        """Compute the mode now, show its page, re-arm the timer, announce a change.
+
+        Cheap (the schedule is a value in memory), so it runs whenever anything may have
+        changed: the timer fired, the schedule was read, the window became active. A
+        break-glass session ends when the mode changes (and cannot exist in a window).
+        """
+        schedule = self._schedule
+        if schedule is None or self._store is None or self._closed:
+            return
+        now = self._clock.now()
+        mode = schedule.mode_at(now)
+        if mode is Mode.WINDOW or (self._mode is not None and mode is not self._mode):
+            self._break_glass_reason = None
+        if mode is Mode.WINDOW or self._break_glass_reason is not None:
+            self._show_inbox()
+        else:
+            self.gate.show_state(schedule, mode, now)
+            self._show_page(Page.GATE)
+        self._arm_mode_timer(schedule, now)
+        self._refresh_status()
+        if mode is not self._mode:
+            log.info("mode: %s", mode.value)
+            self._mode = mode
+            self.mode_changed.emit(mode.value)
+
+    def _arm_mode_timer(self, schedule: Schedule, now: datetime) -> None:
+        until = schedule.next_transition(now)
+        if until is None:
+            self.mode_timer.stop()
+            return
+        milliseconds = math.ceil((until - now).total_seconds() * 1000)
+        self.mode_timer.start(max(0, min(milliseconds, MAX_TIMER_MS)))
+
+    def _on_mode_timer(self) -> None:
+        """The mode timer fired: look again. A timer clamped to Qt's range, or one that
+        fired a hair early, finds the same mode and is simply re-armed."""
+        self._evaluate()
+
+    # -- break-glass ------------------------------------------------------------------
+
+    def ask_break_glass(self) -> None:
+        """Ask for a reason to open the inbox outside a window (gate only, non-blocking)."""
+        if self.page is not Page.GATE or self._break_glass_pending:
+            return
+        self.break_glass_dialog.ask()
+
+    def _on_break_glass_reason(self) -> None:
+        reason = self.break_glass_dialog.reason()
+        if reason:
+            self.open_anyway(reason)
+
+    def open_anyway(self, reason: str) -> None:
+        """Record a break-glass event with ``reason`` on the worker, then show the inbox."""
+        store = self._store
+        if store is None or not reason.strip() or self._break_glass_pending:
+            return
+        clock = self._clock
+        self._break_glass_pending = True
+        self.break_glass_action.setEnabled(False)
+        self.gate.break_glass_button.setEnabled(False)
+
+        def done() -> None:
+            self._break_glass_pending = False
+            self.gate.break_glass_button.setEnabled(True)
+
+        def opened(mode: Mode) -> None:
+            done()
+            if mode is Mode.WINDOW:  # a window opened meanwhile: nothing was recorded
+                self._evaluate()
+                return
+            recorded = " ".join(reason.split())  # as open_inbox recorded it
+            self._break_glass_reason = recorded
+            log.info("inbox opened outside a window (break-glass)")
+            self._evaluate()
+            self.break_glass_opened.emit(recorded)
+
+        def failed(error: BaseException) -> None:
+            done()
+            self._evaluate()
+            if isinstance(error, AsyncDeskError):
+                message = error.message
+                log.warning("cannot open the inbox anyway: %s", message)
+            else:
+                message = "Cannot open the inbox (see the log for details)."
+                sys.excepthook(type(error), error, error.__traceback__)
+            self._set_status(message, busy=False)
+            self.break_glass_failed.emit(message)
+
+        self.tasks.run_db(
+            lambda: open_inbox(store, clock, reason),
+            success=opened,
+            failure=failed,
+            is_current=lambda: self._store is store,
+        )
+
+    def back_to_focus(self) -> None:
+        """End the break-glass session: back to the gate (if still outside a window)."""
+        self._break_glass_reason = None
+        self._evaluate()
+
+    # -- pages ------------------------------------------------------------------------
+
+    @property
+    def page(self) -> Page:
+        """The page shown."""
+        current = self._pages.currentWidget()
+        return next(page for page, widget in self._page_widgets.items() if widget is current)
+
+    def _show_page(self, page: Page) -> None:
+        self._pages.setCurrentWidget(self._page_widgets[page])
+        gate = page is Page.GATE
+        self.break_glass_action.setEnabled(gate and not self._break_glass_pending)
+        if not gate and self.break_glass_dialog.isVisible():
+            self.break_glass_dialog.reject()  # the window opened while it was asked
+        if gate:
+            self._progress.hide()
+
+    def _show_inbox(self) -> None:
+        reason = self._break_glass_reason
+        if reason is None:
+            self.banner.hide()
+        else:
+            self.banner_label.setText(f"Opened outside a window: {reason}.")
+            self.banner.show()
+        self._show_page(Page.INBOX)
 
     # -- status bar -------------------------------------------------------------------
 
     def status_text(self) -> str:
         """What the status bar says (for tests and accessibility)."""
         return self._status_label.text()
+
+    def _refresh_status(self) -> None:
+        """The status line for the page shown: in the gate, nothing that pulls one in."""
+        page = self.page
+        if page is Page.GATE:
+            self._set_status("")
+            return
+        if page is not Page.INBOX:
+            return  # opening or error: their own messages stay
+        parts: list[str] = []
+        schedule = self._schedule
+        if schedule is not None and schedule.has_windows and self._break_glass_reason is None:
+            now = self._clock.now()
+            current = schedule.current_window(now)
+            if current is not None:
+                parts.append(f"Window open until {local_when(current.end, now, schedule.zone)}")
+        count = self._message_count
+        if count is not None:
+            parts.append(f"{count} message" if count == 1 else f"{count} messages")
+        self._set_status(" · ".join(parts))
 
     def _set_status(self, text: str, *, busy: bool | None = None) -> None:
         self._status_label.setText(text)
@@ -369,10 +684,21 @@ class MainWindow(QMainWindow):
     def was_exposed(self) -> bool:
         return self._was_exposed
 
+    def changeEvent(self, event: QEvent) -> None:
+        """Coming back to the window, look at the mode again: cheap (a pure function),
+        and it catches a transition the timer slept through (Qt's timers run on the
+        monotonic clock, which stops while the machine is suspended)."""
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.ActivationChange and self.isActiveWindow():
+            self._evaluate()
+
     def closeEvent(self, event: QCloseEvent) -> None:
         """Save the window state, close the store on its worker, stop the task runner."""
         if not self._closed:
             self._closed = True
+            self.mode_timer.stop()
+            self.gate.display_timer.stop()
+            self.break_glass_dialog.reject()
             self.save_geometry()
             opened = self._opened_on_worker
 

@@ -22,6 +22,11 @@ Threading contract:
 - :meth:`TaskRunner.shutdown` (GUI thread, at window close) waits for running tasks,
   cancels queued ones and drops every result not yet delivered, so no callback lands
   on a window that is going away.
+- The callbacks are also *released* on the GUI thread (once delivered, or at
+  shutdown), never by a worker: a callback is often a widget's bound method or a lambda
+  over ``self``, and a widget whose last reference a worker drops is destroyed on that
+  worker, which crashes Qt. ``task`` itself is released on the worker, which is one
+  more reason it must not capture widgets.
 """
 
 from __future__ import annotations
@@ -42,6 +47,39 @@ log = logging.getLogger(__name__)
 NET_WORKERS = 4
 
 
+class _Callbacks:
+    """A task's callbacks, which only the GUI thread reads, calls and lets go of.
+
+    The worker's side (the future's done-callback, the posted closure) holds this box,
+    never the callbacks themselves, so whichever thread drops the box last, the
+    callbacks were already dropped on the GUI thread by :meth:`take`.
+    """
+
+    __slots__ = ("failure", "is_current", "success")
+
+    def __init__(
+        self,
+        success: Callable[[Any], None] | None,
+        failure: Callable[[BaseException], None] | None,
+        is_current: Callable[[], bool] | None,
+    ) -> None:
+        self.success = success
+        self.failure = failure
+        self.is_current = is_current
+
+    def take(
+        self,
+    ) -> tuple[
+        Callable[[Any], None] | None,
+        Callable[[BaseException], None] | None,
+        Callable[[], bool] | None,
+    ]:
+        """GUI thread: hand the callbacks over and keep no reference to them."""
+        taken = (self.success, self.failure, self.is_current)
+        self.success = self.failure = self.is_current = None
+        return taken
+
+
 class TaskRunner(QObject):
     """Runs work off the GUI thread and hands results back on it (see module docstring).
 
@@ -60,6 +98,8 @@ class TaskRunner(QObject):
         )
         self._lock = threading.Lock()
         self._closures: list[Callable[[], None]] = []
+        # Callbacks of submitted tasks not yet delivered; GUI thread only.
+        self._waiting: set[_Callbacks] = set()
         self._closed = False
         self._closures_pending.connect(
             self._on_closures_pending, Qt.ConnectionType.QueuedConnection
@@ -115,6 +155,11 @@ class TaskRunner(QObject):
             self._closed = True
             self._closures.clear()
         log.debug("task runner shutting down")
+        # Let go of every undelivered callback here, on the GUI thread (module docstring).
+        waiting, self._waiting = self._waiting, set()
+        for callbacks in waiting:
+            callbacks.take()
+        del waiting
         self._db_executor.shutdown(wait=True, cancel_futures=True)
         self._net_executor.shutdown(wait=True, cancel_futures=True)
 
@@ -131,23 +176,22 @@ class TaskRunner(QObject):
             future: Future[T] = Future()
             future.cancel()
             return future
+        callbacks = _Callbacks(success, failure, is_current)
+        del success, failure, is_current  # from here on, only the box holds them
+        self._waiting.add(callbacks)
         future = executor.submit(task)
 
         def deliver(done: Future[T]) -> None:
             # Runs on the worker (or here, if already done): only queue, never call.
-            self.run_on_gui(lambda: self._deliver(done, success, failure, is_current))
+            self.run_on_gui(lambda: self._deliver(done, callbacks))
 
         future.add_done_callback(deliver)
         return future
 
-    @staticmethod
-    def _deliver(
-        future: Future[Any],
-        success: Callable[[Any], None] | None,
-        failure: Callable[[BaseException], None] | None,
-        is_current: Callable[[], bool] | None,
-    ) -> None:
-        """GUI thread: hand a finished task's outcome to its callbacks."""
+    def _deliver(self, future: Future[Any], callbacks: _Callbacks) -> None:
+        """GUI thread: hand a finished task's outcome to its callbacks, then drop them."""
+        self._waiting.discard(callbacks)
+        success, failure, is_current = callbacks.take()
         if future.cancelled():
             return
         if is_current is not None and not is_current():

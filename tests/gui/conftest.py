@@ -10,12 +10,14 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
+from pytestqt.qtbot import QtBot
 
 from asyncdesk.core import settings as declared
 from asyncdesk.core.accounts import Account, AccountKind
-from asyncdesk.core.clock import FixedClock
+from asyncdesk.core.clock import Clock, FixedClock
 from asyncdesk.core.messages import Direction, Medium, Message, Sender, Triage
 from asyncdesk.store.accounts import add_account
 from asyncdesk.store.database import Store
@@ -23,6 +25,7 @@ from asyncdesk.store.messages import add_batch
 from asyncdesk.store.profile import ProfilePaths
 from asyncdesk.store.settings import set_setting
 from asyncdesk.ui.garbage import GuiThreadCollector
+from asyncdesk.ui.main_window import MainWindow
 
 # Monday 23 November 2026, 14:30 in Berlin.
 NOW = datetime(2026, 11, 23, 13, 30, tzinfo=UTC)
@@ -114,6 +117,12 @@ def _english_dates() -> Iterator[None]:
 
 
 @pytest.fixture(autouse=True)
+def _real_time(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A developer's ``ASYNCDESK_AT`` (ui.app) must not move the tests' clocks."""
+    monkeypatch.delenv("ASYNCDESK_AT", raising=False)
+
+
+@pytest.fixture(autouse=True)
 def _collect_on_the_gui_thread(qapp: object) -> Iterator[None]:
     """Garbage-collect only on this (the GUI) thread, as the app does (ui.garbage):
     a window collected on a task runner's worker crashes Qt."""
@@ -136,6 +145,29 @@ def make_profile(tmp_path: Path) -> Callable[..., ProfilePaths]:
         return fill_profile(tmp_path / "profile", count, replied=replied)
 
     return make
+
+
+@pytest.fixture
+def make_window(qtbot: QtBot) -> Iterator[Callable[..., MainWindow]]:
+    """``make_window(paths, clock, **options)`` → a :class:`MainWindow`, closed at teardown.
+
+    The fixture keeps each window alive until then. qtbot holds only weak references:
+    a window that dies with the test's locals is never closed, so its task runner is
+    never shut down, and a worker finishing a task then signals a deleted runner (a
+    segfault, seen about once in 30 runs).
+    """
+    windows: list[MainWindow] = []
+
+    def make(paths: ProfilePaths, clock: Clock, **options: Any) -> MainWindow:
+        window = MainWindow(paths, clock=clock, **options)
+        qtbot.addWidget(window)
+        windows.append(window)
+        return window
+
+    yield make
+    for window in windows:
+        window.close()  # pytest-qt closed it already, normally; closing twice is a no-op
+        assert window.tasks.is_shut_down
 
 
 @pytest.fixture

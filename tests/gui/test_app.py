@@ -7,12 +7,16 @@ import re
 import subprocess
 import sys
 from collections.abc import Callable
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
 from PySide6.QtWidgets import QApplication
 
 from asyncdesk.core.clock import FixedClock
+from asyncdesk.core.schedule import BlockKind, OneOffBlock, parse_clock
+from asyncdesk.services.schedule import change_schedule, set_timezone
+from asyncdesk.store.database import Store
 from asyncdesk.store.profile import ProfilePaths
 from asyncdesk.ui import app
 
@@ -74,3 +78,42 @@ def test_the_gui_entry_point_starts_and_reports_when_shown(
     assert match is not None, result.stdout
     assert 0 < float(match.group(1)) < 60
     assert "Traceback" not in result.stderr
+
+
+def test_asyncdesk_at_starts_the_clock_there_and_the_gate_counts_as_the_first_page(
+    qapp: QApplication,
+    make_profile: Callable[..., ProfilePaths],
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    # Deep work only on one day long past: the real clock can never land in it.
+    day = date(2020, 1, 6)
+    blocks = [
+        OneOffBlock(BlockKind.WINDOW, day, parse_clock("09:00"), parse_clock("09:30")),
+        OneOffBlock(BlockKind.DEEP_WORK, day, parse_clock("09:30"), parse_clock("12:00")),
+    ]
+    paths = make_profile(20)
+    writer = FixedClock(datetime(2019, 12, 1, tzinfo=UTC))
+    with Store.open(paths.root) as store:
+        set_timezone(store, writer, "Europe/Berlin")
+        change_schedule(store, writer, lambda s: s.with_one_off(blocks[0]).with_one_off(blocks[1]))
+    monkeypatch.setenv(app.EXIT_AFTER_SHOWN_ENV, "1")
+    monkeypatch.setenv(app.AT_ENV, "2020-01-06T10:00:00+01:00")
+    assert app.run(paths.root) == 0
+    assert SHOWN.search(capsys.readouterr().out) is not None
+    assert "mode: deep_work" in paths.log_file.read_text(encoding="utf-8")
+
+
+def test_an_unreadable_asyncdesk_at_is_refused_in_one_line(
+    qapp: QApplication,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    monkeypatch.setenv(app.AT_ENV, "2026-11-23T10:00:00")  # no offset: ambiguous
+    assert app.run(tmp_path / "never-created") == 2
+    err = capsys.readouterr().err
+    assert err.startswith("asyncdesk: ASYNCDESK_AT: ")
+    assert "no UTC offset" in err
+    assert err.count("\n") == 1
+    assert not (tmp_path / "never-created").exists()

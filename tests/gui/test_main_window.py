@@ -16,13 +16,7 @@ from asyncdesk.store.profile import ProfilePaths
 from asyncdesk.ui.inbox_model import Column
 from asyncdesk.ui.main_window import DEFAULT_SIZE, MainWindow
 
-WindowFactory = Callable[..., MainWindow]
-
-
-def _window(qtbot: QtBot, paths: ProfilePaths, clock: FixedClock, **kwargs: int) -> MainWindow:
-    window = MainWindow(paths, clock=clock, **kwargs)
-    qtbot.addWidget(window)  # closed at teardown: saves state, stops its task runner
-    return window
+WindowFactory = Callable[..., MainWindow]  # conftest's make_window: closed at teardown
 
 
 def _open(qtbot: QtBot, window: MainWindow) -> None:
@@ -35,10 +29,13 @@ def _open(qtbot: QtBot, window: MainWindow) -> None:
 
 
 def test_the_window_lists_the_inbox_newest_first(
-    qtbot: QtBot, clock: FixedClock, make_profile: Callable[..., ProfilePaths]
+    qtbot: QtBot,
+    make_window: WindowFactory,
+    clock: FixedClock,
+    make_profile: Callable[..., ProfilePaths],
 ) -> None:
     paths = make_profile(30)
-    window = _window(qtbot, paths, clock)
+    window = make_window(paths, clock)
     _open(qtbot, window)
 
     assert window.windowTitle() == "AsyncDesk"
@@ -57,10 +54,13 @@ def test_the_window_lists_the_inbox_newest_first(
 
 
 def test_scrolling_down_loads_the_next_pages_until_all_are_there(
-    qtbot: QtBot, clock: FixedClock, make_profile: Callable[..., ProfilePaths]
+    qtbot: QtBot,
+    make_window: WindowFactory,
+    clock: FixedClock,
+    make_profile: Callable[..., ProfilePaths],
 ) -> None:
     paths = make_profile(450)
-    window = _window(qtbot, paths, clock, page_size=200)
+    window = make_window(paths, clock, page_size=200)
     _open(qtbot, window)
     assert window.model.rowCount() == 200
 
@@ -73,30 +73,33 @@ def test_scrolling_down_loads_the_next_pages_until_all_are_there(
 
 
 def test_an_empty_profile_shows_zero_messages(
-    qtbot: QtBot, clock: FixedClock, tmp_path: Path
+    qtbot: QtBot, make_window: WindowFactory, clock: FixedClock, tmp_path: Path
 ) -> None:
     Store.open(tmp_path / "empty").close()
-    window = _window(qtbot, ProfilePaths(tmp_path / "empty"), clock)
+    window = make_window(ProfilePaths(tmp_path / "empty"), clock)
     _open(qtbot, window)
     assert window.model.rowCount() == 0
     assert window.status_text() == "0 messages"
 
 
 def test_a_new_profile_is_created_in_the_background(
-    qtbot: QtBot, clock: FixedClock, tmp_path: Path
+    qtbot: QtBot, make_window: WindowFactory, clock: FixedClock, tmp_path: Path
 ) -> None:
     paths = ProfilePaths(tmp_path / "brand-new")
-    window = _window(qtbot, paths, clock)
+    window = make_window(paths, clock)
     _open(qtbot, window)
     assert paths.database.exists()
     assert window.status_text() == "0 messages"
 
 
 def test_window_geometry_and_columns_are_remembered(
-    qtbot: QtBot, clock: FixedClock, make_profile: Callable[..., ProfilePaths]
+    qtbot: QtBot,
+    make_window: WindowFactory,
+    clock: FixedClock,
+    make_profile: Callable[..., ProfilePaths],
 ) -> None:
     paths = make_profile(5)
-    first = _window(qtbot, paths, clock)
+    first = make_window(paths, clock)
     # A sane size the first time: 1100x700, or 90 % of a smaller screen (offscreen's
     # screen is 800x600).
     available = first.screen().availableGeometry()
@@ -110,16 +113,19 @@ def test_window_geometry_and_columns_are_remembered(
     first.close()
     assert paths.ui_state.exists()
 
-    second = _window(qtbot, paths, clock)
+    second = make_window(paths, clock)
     assert second.size() == QSize(610, 430)
     assert second.view.columnWidth(Column.FROM) == 213
 
 
 def test_reload_and_quit_have_their_shortcuts(
-    qtbot: QtBot, clock: FixedClock, make_profile: Callable[..., ProfilePaths]
+    qtbot: QtBot,
+    make_window: WindowFactory,
+    clock: FixedClock,
+    make_profile: Callable[..., ProfilePaths],
 ) -> None:
     paths = make_profile(12)
-    window = _window(qtbot, paths, clock)
+    window = make_window(paths, clock)
     _open(qtbot, window)
     assert window.reload_action.shortcut() == QKeySequence("F5")
     assert window.quit_action.shortcut() == QKeySequence("Ctrl+Q")
@@ -136,12 +142,12 @@ def test_reload_and_quit_have_their_shortcuts(
 
 
 def test_a_damaged_database_shows_one_line_instead_of_crashing(
-    qtbot: QtBot, clock: FixedClock, tmp_path: Path
+    qtbot: QtBot, make_window: WindowFactory, clock: FixedClock, tmp_path: Path
 ) -> None:
     paths = ProfilePaths(tmp_path / "damaged")
     paths.ensure()
     paths.database.write_bytes(b"this is not an SQLite database\n" * 512)
-    window = _window(qtbot, paths, clock)
+    window = make_window(paths, clock)
     window.show()
     with qtbot.waitSignal(window.profile_failed, timeout=10_000) as failed:
         window.open_profile()

@@ -162,3 +162,57 @@ def test_an_error_in_a_callback_reaches_the_hook_and_later_callbacks_still_run(
         runner.run_db(lambda: 2, success=callback)
     assert callback.args == [2]
     assert [str(error) for error in hooked] == ["bug in a callback"]
+
+
+class _Owner:
+    """Stands for a widget whose bound methods are a task's callbacks."""
+
+    def __init__(self, delivered: threading.Event, released_on: list[str]) -> None:
+        self._delivered = delivered
+        self._released_on = released_on
+
+    def on_success(self, result: object) -> None:
+        self._delivered.set()
+
+    def __del__(self) -> None:
+        self._released_on.append(threading.current_thread().name)
+
+
+def test_callbacks_are_released_on_the_gui_thread_not_on_the_worker(
+    qtbot: QtBot, runner: TaskRunner
+) -> None:
+    """A window whose last reference is a task's callback must die on the GUI thread:
+    a widget destroyed on a worker crashes Qt (seen: ~QAbstractItemView on asyncdesk-db,
+    when a test's window outlived its test only through an ``is_current`` lambda)."""
+    go, delivered = threading.Event(), threading.Event()
+    released_on: list[str] = []
+    owner = _Owner(delivered, released_on)
+    future = runner.run_db(lambda: go.wait(10), success=owner.on_success, is_current=lambda: True)
+    # Keep the worker holding its work item (and so the future) until the GUI thread
+    # has delivered: the worker, not the GUI, then drops the last reference it keeps.
+    future.add_done_callback(lambda _done: delivered.wait(10))
+    del owner, future
+    go.set()
+
+    qtbot.waitUntil(lambda: bool(released_on), timeout=10_000)
+    assert released_on == [threading.main_thread().name]
+
+
+def test_shutdown_releases_undelivered_callbacks_on_the_gui_thread(
+    qtbot: QtBot, qapp: QApplication
+) -> None:
+    runner = TaskRunner()
+    started, release = threading.Event(), threading.Event()
+    released_on: list[str] = []
+    owner = _Owner(threading.Event(), released_on)
+
+    def task() -> None:
+        started.set()
+        release.wait(10)
+
+    runner.run_db(task, success=owner.on_success)
+    del owner
+    assert started.wait(10)
+    threading.Timer(0.2, release.set).start()
+    runner.shutdown()  # waits for the task; its result (and callbacks) are dropped
+    assert released_on == [threading.main_thread().name]
