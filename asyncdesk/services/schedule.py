@@ -20,6 +20,7 @@ Definitions used by ``status`` (documented in docs/CLI.md):
 from __future__ import annotations
 
 import logging
+import math
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -219,9 +220,12 @@ def describe_wait(until: datetime, now: datetime, zone: ZoneInfo) -> str:
 
 
 def format_duration(delta: timedelta) -> str:
-    minutes = int(delta.total_seconds() // 60)
-    if minutes < 1:
+    """Whole minutes, rounded up as a wall clock counts down (like the window's gate):
+    at 13:46:20, a window at 16:00 is "in 2 h 14 min"."""
+    seconds = delta.total_seconds()
+    if seconds < 60:
         return "under a minute"
+    minutes = math.ceil(seconds / 60)
     days, rest = divmod(minutes, 24 * 60)
     hours, minutes = divmod(rest, 60)
     if days:

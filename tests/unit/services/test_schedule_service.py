@@ -13,6 +13,7 @@ from asyncdesk.core.schedule import BlockKind, Mode, WeeklyBlock, parse_clock, p
 from asyncdesk.services.schedule import (
     change_schedule,
     clear_schedule,
+    format_duration,
     load_schedule,
     schedule_at,
     set_timezone,
@@ -66,3 +67,18 @@ def test_a_change_that_is_refused_writes_nothing(tmp_path: Path) -> None:
             change_schedule(store, clock, lambda s: s.with_weekly(window("mon", "09:30", "11:00")))
         assert len(load_schedule(store).weekly) == 1
     assert (tmp_path / "p" / "asyncdesk.sqlite3").read_bytes() == before
+
+
+@pytest.mark.parametrize(
+    ("delta", "text"),
+    [
+        (timedelta(seconds=30), "under a minute"),
+        (timedelta(minutes=45), "45 min"),
+        (timedelta(hours=2, minutes=13, seconds=40), "2 h 14 min"),  # as the wall clock
+        (timedelta(hours=3), "3 h"),
+        (timedelta(days=1, hours=18), "1 d 18 h"),
+        (timedelta(days=2), "2 d"),
+    ],
+)
+def test_waits_read_like_a_clock_counting_down(delta: timedelta, text: str) -> None:
+    assert format_duration(delta) == text
