@@ -1,0 +1,474 @@
+"""IMAP mail as :class:`~asyncdesk.core.messages.Message` values: the thin glue (himalaya).
+
+Everything imapclient returns or raises stops here (STYLE.md habit 4): callers see
+``Message``, :class:`~asyncdesk.sources.base.SyncBatch` and the :class:`SourceError`
+subclasses below, each with a one-line message that never holds the password.
+
+Trust: implicit TLS and STARTTLS verify the certificate chain and host name with the
+system trust store by default. An account may instead pin one certificate by the
+SHA-256 of its DER form (``trusted_cert_sha256``): then the chain is not checked, and
+the fingerprint is compared right after the handshake, refusing any other certificate.
+``security = "plain"`` is the only way to talk without TLS.
+
+Identity: ``remote_id`` is ``"in:"`` or ``"sent:"`` followed by the normalised
+Message-ID, or by :func:`~asyncdesk.sources.mail_headers.content_hash` when there is
+none. It does not depend on UIDs, so after a UIDVALIDITY change a full refetch
+re-matches the stored messages instead of duplicating them.
+
+Cursor (opaque to everyone else): JSON ``{"uidvalidity": int, "uidnext": int,
+"highestmodseq": int | null}``.
+
+Threads: an :class:`ImapSource` owns one IMAPClient, which is not thread-safe; use each
+source from one worker thread at a time.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import hmac
+import json
+import logging
+import socket
+import ssl
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any, Final, Literal, cast
+
+from imapclient import IMAPClient, SocketTimeout  # type: ignore[import-untyped]
+from imapclient.exceptions import IMAPClientError, LoginError  # type: ignore[import-untyped]
+
+from asyncdesk.core.accounts import Account
+from asyncdesk.core.messages import Direction, Medium, Message
+from asyncdesk.sources.base import SourceError, SyncBatch
+from asyncdesk.sources.mail_headers import (
+    HEADER_FIELDS,
+    ParsedHeaders,
+    content_hash,
+    conversation_key,
+    normalize_mail_address,
+    parse_headers,
+)
+
+log = logging.getLogger(__name__)
+
+Security = Literal["tls", "starttls", "plain"]
+_SECURITIES: Final = ("tls", "starttls", "plain")
+
+#: UIDs fetched per round trip, and per :class:`SyncBatch`.
+BATCH_SIZE: Final = 500
+#: Names tried for the Sent folder when no folder carries the ``\Sent`` special use.
+SENT_NAMES: Final = ("Sent", "Sent Items", "Sent Messages", "INBOX.Sent", "[Gmail]/Sent Mail")
+INBOX: Final = "INBOX"
+
+_HEADER_ITEM: Final = "BODY.PEEK[HEADER.FIELDS ({})]".format(" ".join(HEADER_FIELDS).upper())
+_FETCH_ITEMS: Final = ["UID", "FLAGS", "INTERNALDATE", "RFC822.SIZE", _HEADER_ITEM]
+
+
+class CertificateRejected(SourceError):
+    """The server's certificate is not trusted (or is not the pinned one)."""
+
+
+class AuthFailed(SourceError):
+    """The server refused the user name or password."""
+
+
+class ConnectionFailed(SourceError):
+    """No usable connection: refused, timed out, unknown host, dropped, protocol error."""
+
+
+@dataclass(frozen=True, slots=True)
+class ImapSettings:
+    """Where and how to reach an IMAP server; ``timeout`` is in seconds (connect and read).
+
+    ``trusted_cert_sha256`` is lowercase or uppercase hex, colons allowed.
+    """
+
+    host: str
+    port: int
+    security: Security
+    user: str
+    trusted_cert_sha256: str | None = None
+    timeout: float = 30.0
+
+    @classmethod
+    def from_account(cls, account: Account) -> ImapSettings:
+        config = account.config
+        security = str(config.get("security", "tls")).lower()
+        if security not in _SECURITIES:
+            raise SourceError(
+                f"account {account.name}: security must be tls, starttls or plain, not {security!r}"
+            )
+        try:
+            host = str(config["host"])
+            user = str(config["user"])
+        except KeyError as missing:
+            raise SourceError(f"account {account.name}: no {missing.args[0]} configured") from None
+        default_port = 993 if security == "tls" else 143
+        fingerprint = config.get("trusted_cert_sha256")
+        return cls(
+            host=host,
+            port=int(config.get("port", default_port)),
+            security=cast(Security, security),
+            user=user,
+            trusted_cert_sha256=_normalize_fingerprint(fingerprint) if fingerprint else None,
+            timeout=float(config.get("timeout", 30.0)),
+        )
+
+    @property
+    def url(self) -> str:
+        return f"imap://{self.user}@{self.host}:{self.port}"
+
+
+def _normalize_fingerprint(text: str) -> str:
+    return "".join(ch for ch in str(text) if ch not in ": ").lower()
+
+
+# ------------------------------------------------------------------------- connecting
+
+
+def _context(settings: ImapSettings) -> ssl.SSLContext:
+    if settings.trusted_cert_sha256 is None:
+        return ssl.create_default_context()
+    # Pinned: the chain is not verified here; _check_pin compares the exact certificate.
+    return _unverified_context()
+
+
+def _unverified_context() -> ssl.SSLContext:
+    context = ssl.create_default_context()
+    context.check_hostname = False
+    context.verify_mode = ssl.CERT_NONE
+    return context
+
+
+def _peer_fingerprint(client: Any) -> str:
+    sock = client.socket()
+    der = sock.getpeercert(binary_form=True) if isinstance(sock, ssl.SSLSocket) else None
+    return hashlib.sha256(der).hexdigest() if der else ""
+
+
+def _check_pin(client: Any, settings: ImapSettings) -> None:
+    expected = settings.trusted_cert_sha256
+    if expected is None:
+        return
+    actual = _peer_fingerprint(client)
+    if not hmac.compare_digest(actual.encode(), expected.encode()):
+        raise CertificateRejected(
+            f"the certificate of {settings.host}:{settings.port} is not the trusted one: "
+            f"its SHA-256 fingerprint is {actual or 'unknown'}, expected {expected}"
+        )
+
+
+def _open(settings: ImapSettings, context: ssl.SSLContext) -> Any:
+    """Connect and secure the channel as ``settings.security`` says; no login yet."""
+    timeout = SocketTimeout(connect=settings.timeout, read=settings.timeout)
+    client = IMAPClient(
+        settings.host,
+        port=settings.port,
+        ssl=settings.security == "tls",
+        ssl_context=context,
+        timeout=timeout,
+    )
+    try:
+        if settings.security == "starttls":
+            client.starttls(context)
+    except BaseException:
+        _quiet_shutdown(client)
+        raise
+    return client
+
+
+def _fetch_fingerprint(settings: ImapSettings) -> str:
+    """The SHA-256 of the server's certificate, read over an unverified connection."""
+    try:
+        client = _open(settings, _unverified_context())
+    except (OSError, IMAPClientError):
+        return ""
+    try:
+        return _peer_fingerprint(client)
+    finally:
+        _quiet_shutdown(client)
+
+
+def _quiet_shutdown(client: Any) -> None:
+    with contextlib.suppress(OSError, IMAPClientError):
+        client.shutdown()
+
+
+def _reason(error: BaseException) -> str:
+    if isinstance(error, socket.gaierror):
+        return f"host not found ({error.strerror or error})"
+    if isinstance(error, ConnectionRefusedError):
+        return "connection refused"
+    if isinstance(error, TimeoutError | socket.timeout):
+        return "timed out"
+    if isinstance(error, ConnectionError | EOFError):
+        return "connection closed by the server"
+    if isinstance(error, OSError) and error.strerror:
+        return error.strerror
+    text = str(error) or type(error).__name__
+    return text
+
+
+def _connection_failed(settings: ImapSettings, error: BaseException) -> ConnectionFailed:
+    return ConnectionFailed(f"cannot talk to {settings.host}:{settings.port}: {_reason(error)}")
+
+
+def connect(settings: ImapSettings, password: str) -> Any:
+    """Connect, secure and log in; returns a logged-in ``IMAPClient``.
+
+    Raises :class:`CertificateRejected`, :class:`AuthFailed` or
+    :class:`ConnectionFailed`; never anything from imapclient or ``ssl``.
+    """
+    try:
+        client = _open(settings, _context(settings))
+    except ssl.SSLCertVerificationError:
+        fingerprint = _fetch_fingerprint(settings) or "unknown"
+        raise CertificateRejected(
+            f"the server's certificate is not trusted (self-signed?): {settings.host}:"
+            f"{settings.port} presented a certificate the system does not trust; its "
+            f"SHA-256 fingerprint is {fingerprint}; trust it explicitly with "
+            f"trusted_cert_sha256 = {fingerprint} if you know it is the server's"
+        ) from None
+    except (OSError, IMAPClientError, EOFError) as error:
+        raise _connection_failed(settings, error) from None
+    try:
+        _check_pin(client, settings)
+        client.normalise_times = False
+        try:
+            if client.has_capability("AUTH=PLAIN"):
+                client.plain_login(settings.user, password)
+            elif not password.isascii():
+                raise AuthFailed(
+                    f"{settings.url} offers no AUTH=PLAIN, which a password with "
+                    "non-ASCII characters needs"
+                )
+            else:
+                client.login(settings.user, password)
+        except LoginError:
+            raise AuthFailed(f"wrong user name or password for {settings.url}") from None
+        except (OSError, IMAPClientError, EOFError) as error:
+            raise _connection_failed(settings, error) from None
+    except BaseException:
+        _quiet_shutdown(client)
+        raise
+    return client
+
+
+# --------------------------------------------------------------------------- folders
+
+
+def find_sent_folder(folders: Sequence[tuple[Sequence[bytes], Any, str]]) -> str | None:
+    """The Sent folder: the one flagged ``\\Sent`` (RFC 6154), else a common name."""
+    names = []
+    for flags, _delimiter, name in folders:
+        if any(flag.lower() == b"\\sent" for flag in flags):
+            return name
+        names.append(name)
+    lowered = {name.lower(): name for name in names}
+    for candidate in SENT_NAMES:
+        if candidate.lower() in lowered:
+            return lowered[candidate.lower()]
+    return None
+
+
+# ------------------------------------------------------------------------------ cursor
+
+
+@dataclass(frozen=True, slots=True)
+class _Cursor:
+    uidvalidity: int
+    uidnext: int
+    highestmodseq: int | None = None
+
+    def dump(self) -> str:
+        return json.dumps(
+            {
+                "uidvalidity": self.uidvalidity,
+                "uidnext": self.uidnext,
+                "highestmodseq": self.highestmodseq,
+            }
+        )
+
+    @classmethod
+    def load(cls, text: str | None) -> _Cursor | None:
+        if not text:
+            return None
+        try:
+            data = json.loads(text)
+            return cls(int(data["uidvalidity"]), int(data["uidnext"]), data.get("highestmodseq"))
+        except (ValueError, TypeError, KeyError):
+            log.warning("unreadable IMAP cursor: syncing the folder from the start")
+            return None
+
+
+# ------------------------------------------------------------------------------ source
+
+
+class ImapSource:
+    """One IMAP account as a :class:`~asyncdesk.sources.base.Source`; see the module doc.
+
+    Connects lazily on first use; ``close()`` logs out. Not thread-safe.
+    """
+
+    def __init__(
+        self,
+        account: Account,
+        password: str,
+        *,
+        settings: ImapSettings | None = None,
+        batch_size: int = BATCH_SIZE,
+    ) -> None:
+        self.account = account
+        self.settings = settings or ImapSettings.from_account(account)
+        self._password = password
+        self._batch_size = batch_size
+        self._client: Any = None
+        self._sent: str | None = None
+        self._streams: list[str] | None = None
+        self._identities = frozenset(
+            normalize_mail_address(identity) for identity in account.identities
+        )
+
+    def __repr__(self) -> str:  # no password, ever
+        return f"<ImapSource {self.account.name} {self.settings.url}>"
+
+    def _connected(self) -> Any:
+        if self._client is None:
+            self._client = connect(self.settings, self._password)
+        return self._client
+
+    def _failed(self, error: BaseException) -> SourceError:
+        """Translate a failure after login; the connection is dropped for a fresh retry."""
+        client, self._client = self._client, None
+        if client is not None:
+            _quiet_shutdown(client)
+        return _connection_failed(self.settings, error)
+
+    def streams(self) -> Sequence[str]:
+        if self._streams is None:
+            client = self._connected()
+            try:
+                folders = client.list_folders()
+            except (OSError, IMAPClientError, EOFError) as error:
+                raise self._failed(error) from None
+            self._sent = find_sent_folder(folders)
+            self._streams = [INBOX] if self._sent is None else [INBOX, self._sent]
+        return list(self._streams)
+
+    def sync(self, stream: str, cursor: str | None) -> Iterator[SyncBatch]:
+        if self._streams is None:
+            self.streams()
+        try:
+            yield from self._sync(stream, _Cursor.load(cursor), cursor)
+        except (OSError, IMAPClientError, EOFError) as error:
+            raise self._failed(error) from None
+
+    def _sync(
+        self, folder: str, previous: _Cursor | None, raw_cursor: str | None
+    ) -> Iterator[SyncBatch]:
+        client = self._connected()
+        status = client.select_folder(folder, readonly=True)
+        uidvalidity = int(status[b"UIDVALIDITY"])
+        server_uidnext = int(status.get(b"UIDNEXT", 1))
+        modseq_value = status.get(b"HIGHESTMODSEQ")
+        modseq = int(modseq_value) if modseq_value is not None else None
+        if previous is not None and previous.uidvalidity == uidvalidity:
+            start = previous.uidnext
+        else:
+            if previous is not None:
+                log.info(
+                    "UIDVALIDITY of %s changed (%d -> %d): refetching it",
+                    folder,
+                    previous.uidvalidity,
+                    uidvalidity,
+                )
+            start = 1
+        # "n:*" always matches the highest UID, even below n: filter.
+        uids = sorted(uid for uid in client.search(["UID", f"{start}:*"]) if uid >= start)
+        kind = "sent" if folder == self._sent else "in"
+        done = 0
+        yielded = False
+        for offset in range(0, len(uids), self._batch_size):
+            chunk = uids[offset : offset + self._batch_size]
+            fetched = client.fetch(chunk, _FETCH_ITEMS)
+            messages = []
+            for uid in chunk:
+                data = fetched.get(uid)
+                if data is None:  # expunged meanwhile
+                    continue
+                message = self._message(uid, data, kind)
+                if message is not None:
+                    messages.append(message)
+            done += len(chunk)
+            last = offset + self._batch_size >= len(uids)
+            uidnext = max(chunk[-1] + 1, server_uidnext) if last else chunk[-1] + 1
+            yielded = True
+            yield SyncBatch(
+                stream=folder,
+                messages=messages,
+                cursor=_Cursor(uidvalidity, uidnext, modseq).dump(),
+                done=done,
+                total=len(uids),
+            )
+        if not yielded:
+            uidnext = max(start, server_uidnext)
+            if previous is not None and previous.uidvalidity == uidvalidity:
+                uidnext = max(uidnext, previous.uidnext)
+            new_cursor = _Cursor(uidvalidity, uidnext, modseq).dump()
+            if new_cursor != raw_cursor:
+                yield SyncBatch(stream=folder, messages=[], cursor=new_cursor, done=0, total=0)
+
+    def _message(self, uid: int, data: dict[bytes, Any], kind: str) -> Message | None:
+        """One fetched message as a :class:`Message`; ``None`` (logged) if it cannot be."""
+        try:
+            block = b""
+            for key, value in data.items():
+                if key.startswith(b"BODY[HEADER") and isinstance(value, bytes):
+                    block = value
+                    break
+            parsed = parse_headers(block)
+            return self._build(parsed, data.get(b"INTERNALDATE"), kind)
+        except Exception as error:  # one bad message must never stop a sync
+            log.warning("skipped IMAP message UID %d: %s", uid, type(error).__name__)
+            return None
+
+    def _build(self, parsed: ParsedHeaders, internaldate: Any, kind: str) -> Message:
+        digest = content_hash(parsed)
+        identity = parsed.message_id or digest
+        outbound = kind == "sent" or parsed.sender.address in self._identities
+        return Message(
+            remote_id=f"{kind}:{identity}",
+            direction=Direction.OUTBOUND if outbound else Direction.INBOUND,
+            medium=Medium.EMAIL,
+            conversation=conversation_key(parsed, fallback=digest),
+            sender=parsed.sender,
+            subject=parsed.subject,
+            received_at=_received_at(internaldate, parsed),
+            to=parsed.to,
+            cc=parsed.cc,
+            message_id=parsed.message_id,
+            in_reply_to=parsed.in_reply_to,
+            references=parsed.references,
+            headers=dict(parsed.classify_headers),
+        )
+
+    def close(self) -> None:
+        client, self._client = self._client, None
+        if client is None:
+            return
+        try:
+            client.logout()
+        except (OSError, IMAPClientError, EOFError):
+            _quiet_shutdown(client)
+
+
+def _received_at(internaldate: Any, parsed: ParsedHeaders) -> datetime:
+    """INTERNALDATE as an aware UTC instant; the Date header if the server sent none."""
+    if isinstance(internaldate, datetime):
+        # Aware with normalise_times off; a naive value would be local time.
+        return internaldate.astimezone(UTC)
+    if parsed.date is not None:
+        return parsed.date
+    return datetime.now(UTC)
