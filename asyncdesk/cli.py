@@ -9,10 +9,12 @@ writes nothing. This module must not import Qt: the GUI is imported only when op
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
+import logging
 import os
 import sys
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import datetime
 from pathlib import Path
 from typing import Any, NoReturn, TextIO
@@ -28,8 +30,7 @@ Handler = Callable[[argparse.Namespace], int]
 # Which issue brings each capability that is declared here but not built yet.
 _LATER = {
     "account add": "Adding accounts",
-    "account remove": "Removing accounts",
-    "sync": "Syncing accounts",
+    "sync": "Continuous sync (IMAP IDLE; use sync --once to catch up now)",
     "deadlines": "Reply-by deadlines",
     "reply": "Replying",
     "sla": "Reply-by promises (SLA)",
@@ -94,6 +95,21 @@ def _write_json_list(rows: Iterable[Any], out: TextIO) -> None:
         out.write(json.dumps(row, ensure_ascii=False))
         first = False
     out.write("\n]\n" if not first else "]\n")
+
+
+@contextlib.contextmanager
+def _profile_log(store: Store) -> Iterator[None]:
+    """The profile's log file for the length of one command."""
+    from asyncdesk.services.logs import remove_logging, setup_logging
+
+    logger = logging.getLogger("asyncdesk")
+    level = logger.level
+    handler = setup_logging(store.paths, level=min(level or logging.INFO, logging.INFO))
+    try:
+        yield
+    finally:
+        remove_logging(handler)
+        logger.setLevel(level)
 
 
 def _not_yet(what: str) -> Handler:
@@ -192,6 +208,83 @@ def _cmd_account_list(args: argparse.Namespace) -> int:
     for account in accounts:
         print(f"{account.name:<20} {account.kind.value:<7} {', '.join(account.identities)}")
     return 0
+
+
+def _cmd_account_add_imap(args: argparse.Namespace) -> int:
+    from asyncdesk.services.accounts import (
+        add_imap_account,
+        build_imap_account,
+        check_new_account_name,
+        verify_imap_login,
+    )
+    from asyncdesk.services.secrets import KeyringSecrets, read_secret_from_stdin
+    from asyncdesk.sources.imap import ImapSettings
+
+    # Everything is checked before the profile is written: spelling, name, login.
+    account = build_imap_account(
+        args.name,
+        host=args.host,
+        port=args.port,
+        security=args.security,
+        user=args.user,
+        smtp_host=args.smtp_host,
+        smtp_port=args.smtp_port,
+        smtp_security=args.smtp_security,
+    )
+    root = _profile_root(args)
+    if ProfilePaths(root).exists():
+        with Store.open(root) as store:
+            check_new_account_name(store, account.name)
+    password = read_secret_from_stdin(
+        sys.stdin, prompt=sys.stdin.isatty() and not args.password_stdin
+    )
+    verify_imap_login(account, password)
+    with Store.open(root) as store, _profile_log(store):
+        added = add_imap_account(
+            store, SystemClock(), KeyringSecrets, account, password, verify=False
+        )
+    print(f"Added account {added.name} ({ImapSettings.from_account(added).url}).")
+    return 0
+
+
+def _cmd_account_remove(args: argparse.Namespace) -> int:
+    from asyncdesk.services.accounts import profile_secrets, remove_account
+
+    with _open_existing(args) as store, _profile_log(store):
+        remove_account(store, profile_secrets(store), args.name)
+    print(f"Removed account {args.name} and its messages.")
+    return 0
+
+
+def _cmd_sync(args: argparse.Namespace) -> int:
+    from asyncdesk.services.accounts import failed, profile_secrets, sync_accounts
+    from asyncdesk.services.sync import SyncProgress
+
+    if not args.once:
+        raise NotYetAvailable(_LATER["sync"])
+    terminal = sys.stdout.isatty()
+
+    def progress(step: SyncProgress) -> None:
+        if terminal and step.total:
+            print(f"{step.account}: {step.stream} {step.done:,}/{step.total:,}", flush=True)
+
+    with _open_existing(args) as store, _profile_log(store):
+        outcomes = sync_accounts(
+            store, SystemClock(), profile_secrets(store), args.account, progress
+        )
+    if not outcomes:
+        print("No email accounts to sync. Add one with: asyncdesk account add imap NAME ...")
+    for outcome in outcomes:
+        if outcome.result is None:
+            continue
+        new = outcome.result.new_messages
+        rate = f", {new / outcome.seconds:,.0f}/s" if new and outcome.seconds > 0 else ""
+        noun = "message" if new == 1 else "messages"
+        print(f"{outcome.account}: {new:,} new {noun} in {outcome.seconds:.1f} s{rate}")
+    failures = failed(outcomes)
+    for outcome in failures:
+        print(f"asyncdesk: sync of {outcome.account} failed: {outcome.error}", file=sys.stderr)
+    return EXIT_BAD_INPUT if failures else 0
 
 
 def _block_times(args: argparse.Namespace) -> tuple[int, int]:
@@ -409,7 +502,7 @@ def build_parser() -> argparse.ArgumentParser:
     account_cmds = account.add_subparsers(metavar="ACTION", parser_class=_Parser, required=True)
     add = command(account_cmds, "add", "add an account")
     add_kinds = add.add_subparsers(metavar="KIND", parser_class=_Parser, required=True)
-    imap = command(add_kinds, "imap", "an email account (IMAP in, SMTP out)", later("account add"))
+    imap = command(add_kinds, "imap", "an email account (IMAP in, SMTP out)", _cmd_account_add_imap)
     imap.add_argument("name", metavar="NAME")
     imap.add_argument("--host", required=True, metavar="H")
     imap.add_argument("--port", required=True, type=int, metavar="P")
@@ -435,14 +528,12 @@ def build_parser() -> argparse.ArgumentParser:
     account_list = command(account_cmds, "list", "list accounts", _cmd_account_list)
     account_list.add_argument("--json", action="store_true")
     account_remove = command(
-        account_cmds, "remove", "remove an account and its messages", later("account remove")
+        account_cmds, "remove", "remove an account and its messages", _cmd_account_remove
     )
     account_remove.add_argument("name", metavar="NAME")
 
     # sync
-    sync = command(
-        commands, "sync", "sync accounts headless and notify by the policy", later("sync")
-    )
+    sync = command(commands, "sync", "sync accounts headless and notify by the policy", _cmd_sync)
     sync.add_argument("--account", metavar="NAME")
     sync.add_argument("--once", action="store_true", help="catch up, then exit")
 

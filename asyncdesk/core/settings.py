@@ -8,6 +8,7 @@ lives elsewhere (Qt's QSettings in the profile directory).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Generic, TypeVar
@@ -62,6 +63,14 @@ def _check_timezone(name: str) -> None:
         ) from None
 
 
+_PROFILE_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$")
+
+
+def _check_profile_id(value: str) -> None:
+    if value and not _PROFILE_ID.match(value):
+        raise BadInput(f"profile.id must be 1-128 letters, digits, '.', '_' or '-', not {value!r}")
+
+
 def _check_positive(value: int) -> None:
     if value <= 0:
         raise BadInput(f"must be greater than zero, not {value}")
@@ -88,10 +97,18 @@ INBOX_PAGE_SIZE: Setting[int] = Setting(
     "How many inbox rows the window loads at a time as you scroll.",
     _check_positive,
 )
+PROFILE_ID: Setting[str] = Setting(
+    "profile.id",
+    str,
+    "",
+    "A stable random id of this profile, made on first need; it keeps the keyring "
+    "entries of two profiles apart. Changing it loses access to the stored passwords.",
+    _check_profile_id,
+)
 
 SETTINGS: dict[str, Setting[object]] = {
     setting.name: setting  # type: ignore[misc]
-    for setting in (TIMEZONE, SLA_DEFAULT_HOURS, INBOX_PAGE_SIZE)
+    for setting in (TIMEZONE, SLA_DEFAULT_HOURS, INBOX_PAGE_SIZE, PROFILE_ID)
 }
 
 

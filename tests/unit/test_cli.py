@@ -63,26 +63,16 @@ CONTRACT_COMMANDS = [
     ["checkin", "results"],
 ]
 
+# A valid `account add imap`, ending with its port.
+IMAP_WORK = ["account", "add", "imap", "work", "--host", "h", "--security", "tls", "--user", "u"]
+IMAP_WORK = [*IMAP_WORK, "--port", "993"]
+
 # Commands of the contract whose capability ships in a later issue, with valid arguments.
 LATER_COMMANDS = [
-    [
-        "account",
-        "add",
-        "imap",
-        "work",
-        "--host",
-        "h",
-        "--port",
-        "993",
-        "--security",
-        "tls",
-        "--user",
-        "u",
-    ],
     ["account", "add", "matrix", "m", "--homeserver", "http://h", "--user", "@me:h"],
     ["account", "add", "slack", "s"],
-    ["account", "remove", "work"],
-    ["sync", "--once"],
+    ["sync"],
+    ["sync", "--account", "work"],
     ["deadlines", "--json"],
     ["deadlines", "dismiss", "3"],
     ["deadlines", "snooze", "3", "--until", "2026-11-24T09:00:00Z"],
@@ -191,6 +181,13 @@ def test_commands_of_later_versions_say_so_in_one_line_and_write_nothing(
         ),
         (["inbox", "--break-glass", "  "], "needs a reason"),
         (["inbox"], "no AsyncDesk profile"),
+        ([*IMAP_WORK[:-1], "0"], "between 1 and 65535"),
+        (["account", "add", "imap", "bad name", *IMAP_WORK[4:]], "invalid account name"),
+        ([*IMAP_WORK, "--host", " "], "needs a host name"),
+        ([*IMAP_WORK, "--smtp-port", "465"], "need --smtp-host"),
+        ([*IMAP_WORK, "--smtp-host", "smtp.h", "--smtp-port", "99999"], "--smtp-port must be"),
+        (["account", "remove", "work"], "no AsyncDesk profile"),
+        (["sync", "--once"], "no AsyncDesk profile"),
     ],
 )
 def test_bad_input_is_one_line_exit_2_and_writes_nothing(

@@ -1,0 +1,248 @@
+"""Adding, removing and syncing email accounts: the database, the keyring and the server.
+
+Secrets: an account's password lives only in the keyring, under the profile's stable id
+(:func:`profile_id`), never in the database, a log or an error message. Adding an
+account checks everything first (the spelling, then a real login), so bad input or a
+refused login writes nothing; if the keyring then refuses the password, the account is
+removed again.
+
+Thread contract: every function here blocks on disk, network or the keyring (which may
+wait for an unlock prompt); the CLI calls them on its main thread, the UI from a worker.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import time
+import uuid
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from asyncdesk.core import settings as declared
+from asyncdesk.core.accounts import Account, AccountKind, check_account_name
+from asyncdesk.core.clock import Clock
+from asyncdesk.core.errors import AsyncDeskError, BadInput
+from asyncdesk.services.secrets import KeyringSecrets, Secrets
+from asyncdesk.services.sync import SyncProgress, SyncResult, sync_source
+from asyncdesk.sources.imap import ImapSettings, ImapSource, connect
+from asyncdesk.store import accounts as stored
+from asyncdesk.store.database import Store
+from asyncdesk.store.settings import get_setting, set_setting
+
+log = logging.getLogger(__name__)
+
+SECURITIES = ("tls", "starttls", "plain")
+_SMTP_DEFAULT_PORTS = {"tls": 465, "starttls": 587, "plain": 25}
+
+SecretsFactory = Callable[[str], Secrets]
+"""Makes the secrets store of a profile from its id (``KeyringSecrets`` by default)."""
+
+
+def profile_id(store: Store) -> str:
+    """The profile's stable id (setting ``profile.id``), made and saved on first need."""
+    with store.reading() as session:
+        current = get_setting(session, declared.PROFILE_ID)
+    if current:
+        return current
+    with store.writing() as session:
+        current = get_setting(session, declared.PROFILE_ID)  # another writer may have won
+        if not current:
+            current = uuid.uuid4().hex
+            set_setting(session, declared.PROFILE_ID, current)
+            log.info("made the profile id")
+    return current
+
+
+def profile_secrets(store: Store, factory: SecretsFactory = KeyringSecrets) -> Secrets:
+    """The secrets of this profile's accounts."""
+    return factory(profile_id(store))
+
+
+# ----------------------------------------------------------------------------- adding
+
+
+def _check_port(option: str, port: int) -> int:
+    if not 1 <= port <= 65535:
+        raise BadInput(f"{option} must be between 1 and 65535, not {port}")
+    return port
+
+
+def _check_security(option: str, security: str) -> str:
+    if security not in SECURITIES:
+        raise BadInput(f"{option} must be tls, starttls or plain, not {security!r}")
+    return security
+
+
+def _check_host(option: str, host: str) -> str:
+    host = host.strip()
+    if not host or any(ch.isspace() for ch in host) or "/" in host:
+        raise BadInput(f"{option} needs a host name or address, not {host!r}")
+    return host
+
+
+def build_imap_account(
+    name: str,
+    *,
+    host: str,
+    port: int,
+    security: str,
+    user: str,
+    smtp_host: str | None = None,
+    smtp_port: int | None = None,
+    smtp_security: str | None = None,
+) -> Account:
+    """The account the user described, checked; nothing is stored or contacted."""
+    check_account_name(name)
+    host = _check_host("--host", host)
+    _check_port("--port", port)
+    _check_security("--security", security)
+    if not user.strip() or any(ch in user for ch in "\r\n\t"):
+        raise BadInput(f"--user needs a user name, not {user!r}")
+    config: dict[str, Any] = {"host": host, "port": port, "security": security, "user": user}
+    if smtp_host is None:
+        if smtp_port is not None or smtp_security is not None:
+            raise BadInput("--smtp-port and --smtp-security need --smtp-host")
+    else:
+        chosen = _check_security("--smtp-security", smtp_security or "tls")
+        config["smtp_host"] = _check_host("--smtp-host", smtp_host)
+        config["smtp_port"] = _check_port(
+            "--smtp-port", smtp_port if smtp_port is not None else _SMTP_DEFAULT_PORTS[chosen]
+        )
+        config["smtp_security"] = chosen
+    identity = user if "@" in user else f"{user}@{host}"
+    return Account(name, AccountKind.EMAIL, (identity,), config)
+
+
+def verify_imap_login(account: Account, password: str) -> None:
+    """Connect and log in once; raises the source's one-line error if that fails."""
+    client = connect(ImapSettings.from_account(account), password)
+    with contextlib.suppress(Exception):
+        client.logout()
+
+
+def check_new_account_name(store: Store, name: str) -> None:
+    with store.reading() as session:
+        if stored.find_account(session, name) is not None:
+            raise BadInput(f"an account named {name!r} already exists")
+
+
+def add_imap_account(
+    store: Store,
+    clock: Clock,
+    secrets_factory: SecretsFactory,
+    account: Account,
+    password: str,
+    *,
+    verify: bool = True,
+) -> Account:
+    """Store ``account`` (from :func:`build_imap_account`) and its password in the keyring.
+
+    With ``verify``, logs in first. On any failure nothing is left behind.
+    """
+    if account.kind is not AccountKind.EMAIL:
+        raise ValueError("add_imap_account needs an email account")
+    if not password:
+        raise BadInput(f"empty password for account {account.name!r}: nothing stored")
+    check_new_account_name(store, account.name)
+    if verify:
+        verify_imap_login(account, password)
+    secrets = profile_secrets(store, secrets_factory)
+    with store.writing() as session:
+        added = stored.add_account(session, account, clock.now())
+    try:
+        secrets.set(added.name, password)
+    except BaseException:
+        with store.writing() as session:
+            stored.remove_account(session, added.name)
+        raise
+    log.info("added account %s (%s)", added.name, ImapSettings.from_account(added).url)
+    return added
+
+
+# --------------------------------------------------------------------------- removing
+
+
+def remove_account(store: Store, secrets: Secrets, name: str) -> None:
+    """Remove the account, its messages and sync state (by cascade) and its secret.
+
+    The secret goes first: if the keyring fails, nothing is removed.
+    """
+    with store.reading() as session:
+        stored.get_account(session, name)
+    secrets.delete(name)
+    with store.writing() as session:
+        stored.remove_account(session, name)
+    log.info("removed account %s", name)
+
+
+# ---------------------------------------------------------------------------- syncing
+
+
+@dataclass(slots=True)
+class AccountSync:
+    """How syncing one account went: ``result`` when it worked, else ``error``."""
+
+    account: str
+    seconds: float = 0.0
+    result: SyncResult | None = None
+    error: str | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None
+
+
+def sync_accounts(
+    store: Store,
+    clock: Clock,
+    secrets: Secrets,
+    account: str | None = None,
+    progress: Callable[[SyncProgress], None] | None = None,
+) -> list[AccountSync]:
+    """Sync every email account (or the one named) once; one failure stops no other."""
+    with store.reading() as session:
+        if account is None:
+            accounts = [a for a in stored.list_accounts(session) if a.kind is AccountKind.EMAIL]
+        else:
+            one = stored.get_account(session, account)
+            if one.kind is not AccountKind.EMAIL:
+                raise BadInput(f"account {one.name!r} is a {one.kind.value} account: not synced")
+            accounts = [one]
+    return [_sync_one(store, clock, secrets, one, progress) for one in accounts]
+
+
+def _sync_one(
+    store: Store,
+    clock: Clock,
+    secrets: Secrets,
+    account: Account,
+    progress: Callable[[SyncProgress], None] | None,
+) -> AccountSync:
+    outcome = AccountSync(account.name)
+    started = time.monotonic()
+    failure: str | None = None
+    try:
+        password = secrets.get(account.name)
+        if not password:
+            raise BadInput(
+                f"no password for account {account.name!r} in the keyring: add the account "
+                f"again (asyncdesk account remove {account.name}, then account add imap ...)"
+            )
+        source = ImapSource(account, password)
+        try:
+            outcome.result = sync_source(store, source, clock, progress=progress)
+        finally:
+            source.close()
+    except AsyncDeskError as error:
+        failure = error.message
+    outcome.seconds = time.monotonic() - started
+    if failure is not None:
+        log.warning("sync of %s failed: %s", account.name, failure)
+        outcome.error = failure
+    return outcome
+
+
+def failed(outcomes: Sequence[AccountSync]) -> list[AccountSync]:
+    return [outcome for outcome in outcomes if not outcome.ok]

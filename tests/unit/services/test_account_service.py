@@ -1,0 +1,123 @@
+"""Adding, removing and syncing accounts without a server: checks, rollback, profile id."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from factories import open_store
+
+from asyncdesk.core.accounts import AccountKind
+from asyncdesk.core.clock import FixedClock, parse_instant
+from asyncdesk.core.errors import BadInput
+from asyncdesk.services.accounts import (
+    add_imap_account,
+    build_imap_account,
+    profile_id,
+    remove_account,
+    sync_accounts,
+)
+from asyncdesk.services.secrets import MemorySecrets, Secrets, SecretsUnavailable
+from asyncdesk.store.accounts import list_accounts
+
+CLOCK = FixedClock(parse_instant("2026-11-23T09:00:00Z"))
+
+
+class BrokenKeyring(MemorySecrets):
+    def set(self, account: str, secret: str) -> None:
+        raise SecretsUnavailable(f"cannot store the password of account {account!r}: locked")
+
+
+def test_build_checks_everything_and_derives_the_identity() -> None:
+    account = build_imap_account(
+        "work", host=" mail.example.com ", port=993, security="tls", user="me"
+    )
+    assert account.kind is AccountKind.EMAIL
+    assert account.identities == ("me@mail.example.com",)
+    assert account.config == {
+        "host": "mail.example.com",
+        "port": 993,
+        "security": "tls",
+        "user": "me",
+    }
+    with_smtp = build_imap_account(
+        "w",
+        host="h",
+        port=143,
+        security="starttls",
+        user="me@example.com",
+        smtp_host="smtp.h",
+        smtp_security="starttls",
+    )
+    assert with_smtp.identities == ("me@example.com",)
+    assert with_smtp.config["smtp_port"] == 587
+    for kwargs, message in [
+        ({"port": 0}, "between 1 and 65535"),
+        ({"port": 65536}, "between 1 and 65535"),
+        ({"security": "ssl"}, "tls, starttls or plain"),
+        ({"host": ""}, "needs a host name"),
+        ({"user": " "}, "needs a user name"),
+        ({"smtp_security": "tls"}, "need --smtp-host"),
+    ]:
+        args: dict[str, object] = {"host": "h", "port": 993, "security": "tls", "user": "u"}
+        args.update(kwargs)
+        with pytest.raises(BadInput, match=message):
+            build_imap_account("work", **args)  # type: ignore[arg-type]
+    with pytest.raises(BadInput, match="invalid account name"):
+        build_imap_account("no way", host="h", port=993, security="tls", user="u")
+
+
+def test_profile_id_is_made_once_and_kept(tmp_path: Path) -> None:
+    with open_store(tmp_path / "p") as store:
+        first = profile_id(store)
+        assert len(first) == 32
+        assert profile_id(store) == first
+    with open_store(tmp_path / "p") as store:
+        assert profile_id(store) == first
+    with open_store(tmp_path / "q") as store:
+        assert profile_id(store) != first
+
+
+def test_a_keyring_failure_leaves_no_account(tmp_path: Path) -> None:
+    account = build_imap_account("work", host="h", port=993, security="tls", user="u")
+    with open_store(tmp_path / "p") as store:
+        with pytest.raises(SecretsUnavailable, match="locked"):
+            add_imap_account(store, CLOCK, lambda _id: BrokenKeyring(), account, "pw", verify=False)
+        with store.reading() as session:
+            assert list_accounts(session) == []
+
+
+def test_add_and_remove_keep_the_keyring_in_step(tmp_path: Path) -> None:
+    keyring = MemorySecrets()
+    namespaces: list[str] = []
+
+    def factory(namespace: str) -> Secrets:
+        namespaces.append(namespace)
+        return keyring
+
+    account = build_imap_account("work", host="h", port=993, security="tls", user="u")
+    with open_store(tmp_path / "p") as store:
+        added = add_imap_account(store, CLOCK, factory, account, "pw", verify=False)
+        assert added.id is not None
+        assert namespaces == [profile_id(store)]
+        assert keyring.get("work") == "pw"
+        with pytest.raises(BadInput, match="already exists"):
+            add_imap_account(store, CLOCK, factory, account, "pw", verify=False)
+        remove_account(store, keyring, "work")
+        assert keyring.accounts() == []
+        with store.reading() as session:
+            assert list_accounts(session) == []
+        with pytest.raises(BadInput, match="no account named"):
+            remove_account(store, keyring, "work")
+
+
+def test_sync_reports_a_missing_password_per_account(tmp_path: Path) -> None:
+    account = build_imap_account("work", host="h", port=993, security="tls", user="u")
+    with open_store(tmp_path / "p") as store:
+        add_imap_account(store, CLOCK, lambda _id: MemorySecrets(), account, "pw", verify=False)
+        (outcome,) = sync_accounts(store, CLOCK, MemorySecrets())
+        assert not outcome.ok
+        assert outcome.error is not None
+        assert "no password for account 'work'" in outcome.error
+        with pytest.raises(BadInput, match="no account named"):
+            sync_accounts(store, CLOCK, MemorySecrets(), "nope")
