@@ -230,6 +230,8 @@ def _cmd_account_add_imap(args: argparse.Namespace) -> int:
         smtp_host=args.smtp_host,
         smtp_port=args.smtp_port,
         smtp_security=args.smtp_security,
+        trust_cert=args.trust_cert,
+        smtp_trust_cert=args.smtp_trust_cert,
     )
     root = _profile_root(args)
     if ProfilePaths(root).exists():
@@ -516,6 +518,12 @@ def build_parser() -> argparse.ArgumentParser:
     imap.add_argument("--smtp-host", metavar="H")
     imap.add_argument("--smtp-port", type=int, metavar="P")
     imap.add_argument("--smtp-security", choices=["tls", "starttls", "plain"])
+    imap.add_argument(
+        "--trust-cert",
+        metavar="SHA256",
+        help="trust exactly this certificate (its SHA-256 fingerprint), e.g. a self-signed one",
+    )
+    imap.add_argument("--smtp-trust-cert", metavar="SHA256", help="the same for the SMTP server")
     matrix = command(add_kinds, "matrix", "a Matrix chat account", later("account add"))
     matrix.add_argument("name", metavar="NAME")
     matrix.add_argument("--homeserver", required=True, metavar="URL")

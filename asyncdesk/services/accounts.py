@@ -92,6 +92,8 @@ def build_imap_account(
     smtp_host: str | None = None,
     smtp_port: int | None = None,
     smtp_security: str | None = None,
+    trust_cert: str | None = None,
+    smtp_trust_cert: str | None = None,
 ) -> Account:
     """The account the user described, checked; nothing is stored or contacted."""
     check_account_name(name)
@@ -111,8 +113,22 @@ def build_imap_account(
             "--smtp-port", smtp_port if smtp_port is not None else _SMTP_DEFAULT_PORTS[chosen]
         )
         config["smtp_security"] = chosen
+    if trust_cert is not None:
+        config["trusted_cert_sha256"] = check_fingerprint("--trust-cert", trust_cert)
+    if smtp_trust_cert is not None:
+        if smtp_host is None:
+            raise BadInput("--smtp-trust-cert needs --smtp-host")
+        config["smtp_trusted_cert_sha256"] = check_fingerprint("--smtp-trust-cert", smtp_trust_cert)
     identity = user if "@" in user else f"{user}@{host}"
     return Account(name, AccountKind.EMAIL, (identity,), config)
+
+
+def check_fingerprint(flag: str, text: str) -> str:
+    """A certificate's SHA-256 fingerprint as the user pasted it (hex, colons allowed)."""
+    cleaned = "".join(ch for ch in text if ch not in ": ").lower()
+    if len(cleaned) != 64 or any(ch not in "0123456789abcdef" for ch in cleaned):
+        raise BadInput(f"{flag} takes a SHA-256 fingerprint (64 hex digits), not {text!r}")
+    return cleaned
 
 
 def verify_imap_login(account: Account, password: str) -> None:

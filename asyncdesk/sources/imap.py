@@ -228,8 +228,8 @@ def connect(settings: ImapSettings, password: str) -> Any:
         raise CertificateRejected(
             f"the server's certificate is not trusted (self-signed?): {settings.host}:"
             f"{settings.port} presented a certificate the system does not trust; its "
-            f"SHA-256 fingerprint is {fingerprint}; trust it explicitly with "
-            f"trusted_cert_sha256 = {fingerprint} if you know it is the server's"
+            f"SHA-256 fingerprint is {fingerprint}; if you know it is the server's, trust it "
+            f"explicitly (asyncdesk account add imap ... --trust-cert {fingerprint})"
         ) from None
     except (OSError, IMAPClientError, EOFError) as error:
         raise _connection_failed(settings, error) from None

@@ -362,8 +362,8 @@ def send(settings: SmtpSettings, password: str, message: EmailMessage) -> None:
         raise CertificateRejected(
             f"the server's certificate is not trusted (self-signed?): {settings.host}:"
             f"{settings.port} presented a certificate the system does not trust; its "
-            f"SHA-256 fingerprint is {fingerprint}; trust it explicitly with "
-            f"smtp_trusted_cert_sha256 = {fingerprint} if you know it is the server's"
+            f"SHA-256 fingerprint is {fingerprint}; if you know it is the server's, trust it "
+            f"explicitly (asyncdesk account add imap ... --smtp-trust-cert {fingerprint})"
         ) from None
     except (OSError, smtplib.SMTPException, EOFError) as error:
         raise _connection_failed(settings, error) from None

@@ -204,6 +204,34 @@ def test_untrusted_certificate_is_refused_naming_its_fingerprint(
     assert not root.exists()
 
 
+def test_a_certificate_trusted_by_its_fingerprint_is_accepted(
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    dovecot: Dovecot,
+    mail_user: tuple[str, str],
+    root: Path,
+) -> None:
+    user, password = mail_user
+    dovecot.deliver(user, mail(1))
+    wrong = "ab" * 32
+    args = add_args(dovecot, user, security="tls")
+    code, _, err = cli(
+        capsys, monkeypatch, root, *args, "--trust-cert", wrong, stdin=password + "\n"
+    )
+    assert code == 2
+    assert wrong in one_line(err) or "does not match" in one_line(err)
+    assert not root.exists()
+    pasted = ":".join(dovecot.cert_sha256[i : i + 2] for i in range(0, 64, 2)).upper()
+    code, out, err = cli(
+        capsys, monkeypatch, root, *args, "--trust-cert", pasted, stdin=password + "\n"
+    )
+    assert (code, err) == (0, "")
+    assert out.startswith("Added account work")
+    code, out, _ = cli(capsys, monkeypatch, root, "sync", "--once")
+    assert code == 0
+    assert "1 new message" in out
+
+
 def test_one_failing_account_does_not_stop_the_others(
     capsys: pytest.CaptureFixture[str],
     monkeypatch: pytest.MonkeyPatch,
