@@ -27,6 +27,7 @@ from asyncdesk.core.errors import AsyncDeskError, BadInput
 from asyncdesk.services.secrets import KeyringSecrets, Secrets
 from asyncdesk.services.sync import SyncProgress, SyncResult, sync_source
 from asyncdesk.sources.imap import ImapSettings, ImapSource, connect
+from asyncdesk.sources.tls import is_fingerprint, normalize_fingerprint
 from asyncdesk.store import accounts as stored
 from asyncdesk.store.database import Store
 from asyncdesk.store.settings import get_setting, set_setting
@@ -125,8 +126,8 @@ def build_imap_account(
 
 def check_fingerprint(flag: str, text: str) -> str:
     """A certificate's SHA-256 fingerprint as the user pasted it (hex, colons allowed)."""
-    cleaned = "".join(ch for ch in text if ch not in ": ").lower()
-    if len(cleaned) != 64 or any(ch not in "0123456789abcdef" for ch in cleaned):
+    cleaned = normalize_fingerprint(text)
+    if not is_fingerprint(cleaned):
         raise BadInput(f"{flag} takes a SHA-256 fingerprint (64 hex digits), not {text!r}")
     return cleaned
 

@@ -26,6 +26,18 @@ class SourceError(AsyncDeskError):
     """A source could not do its job (network, auth, protocol); the message says which."""
 
 
+class CertificateRejected(SourceError):
+    """The server's certificate is not trusted (or is not the pinned one)."""
+
+
+class AuthFailed(SourceError):
+    """The server refused the user name or password (or token)."""
+
+
+class ConnectionFailed(SourceError):
+    """No usable connection: refused, timed out, unknown host, dropped, protocol error."""
+
+
 @dataclass(frozen=True, slots=True)
 class SyncBatch:
     """Messages that belong to ``stream``, and the cursor to resume after them.

@@ -25,11 +25,8 @@ source from one worker thread at a time.
 from __future__ import annotations
 
 import contextlib
-import hashlib
-import hmac
 import json
 import logging
-import socket
 import ssl
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
@@ -41,7 +38,13 @@ from imapclient.exceptions import IMAPClientError, LoginError  # type: ignore[im
 
 from asyncdesk.core.accounts import Account
 from asyncdesk.core.messages import Direction, Medium, Message
-from asyncdesk.sources.base import SourceError, SyncBatch
+from asyncdesk.sources.base import (
+    AuthFailed,
+    CertificateRejected,
+    ConnectionFailed,
+    SourceError,
+    SyncBatch,
+)
 from asyncdesk.sources.mail_headers import (
     HEADER_FIELDS,
     ParsedHeaders,
@@ -49,6 +52,14 @@ from asyncdesk.sources.mail_headers import (
     conversation_key,
     normalize_mail_address,
     parse_headers,
+)
+from asyncdesk.sources.tls import (
+    check_pin,
+    client_context,
+    network_reason,
+    normalize_fingerprint,
+    peer_fingerprint,
+    unverified_context,
 )
 
 log = logging.getLogger(__name__)
@@ -64,18 +75,6 @@ INBOX: Final = "INBOX"
 
 _HEADER_ITEM: Final = "BODY.PEEK[HEADER.FIELDS ({})]".format(" ".join(HEADER_FIELDS).upper())
 _FETCH_ITEMS: Final = ["UID", "FLAGS", "INTERNALDATE", "RFC822.SIZE", _HEADER_ITEM]
-
-
-class CertificateRejected(SourceError):
-    """The server's certificate is not trusted (or is not the pinned one)."""
-
-
-class AuthFailed(SourceError):
-    """The server refused the user name or password."""
-
-
-class ConnectionFailed(SourceError):
-    """No usable connection: refused, timed out, unknown host, dropped, protocol error."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -112,7 +111,7 @@ class ImapSettings:
             port=int(config.get("port", default_port)),
             security=cast(Security, security),
             user=user,
-            trusted_cert_sha256=_normalize_fingerprint(fingerprint) if fingerprint else None,
+            trusted_cert_sha256=normalize_fingerprint(fingerprint) if fingerprint else None,
             timeout=float(config.get("timeout", 30.0)),
         )
 
@@ -121,43 +120,7 @@ class ImapSettings:
         return f"imap://{self.user}@{self.host}:{self.port}"
 
 
-def _normalize_fingerprint(text: str) -> str:
-    return "".join(ch for ch in str(text) if ch not in ": ").lower()
-
-
 # ------------------------------------------------------------------------- connecting
-
-
-def _context(settings: ImapSettings) -> ssl.SSLContext:
-    if settings.trusted_cert_sha256 is None:
-        return ssl.create_default_context()
-    # Pinned: the chain is not verified here; _check_pin compares the exact certificate.
-    return _unverified_context()
-
-
-def _unverified_context() -> ssl.SSLContext:
-    context = ssl.create_default_context()
-    context.check_hostname = False
-    context.verify_mode = ssl.CERT_NONE
-    return context
-
-
-def _peer_fingerprint(client: Any) -> str:
-    sock = client.socket()
-    der = sock.getpeercert(binary_form=True) if isinstance(sock, ssl.SSLSocket) else None
-    return hashlib.sha256(der).hexdigest() if der else ""
-
-
-def _check_pin(client: Any, settings: ImapSettings) -> None:
-    expected = settings.trusted_cert_sha256
-    if expected is None:
-        return
-    actual = _peer_fingerprint(client)
-    if not hmac.compare_digest(actual.encode(), expected.encode()):
-        raise CertificateRejected(
-            f"the certificate of {settings.host}:{settings.port} is not the trusted one: "
-            f"its SHA-256 fingerprint is {actual or 'unknown'}, expected {expected}"
-        )
 
 
 def _open(settings: ImapSettings, context: ssl.SSLContext) -> Any:
@@ -182,11 +145,11 @@ def _open(settings: ImapSettings, context: ssl.SSLContext) -> Any:
 def _fetch_fingerprint(settings: ImapSettings) -> str:
     """The SHA-256 of the server's certificate, read over an unverified connection."""
     try:
-        client = _open(settings, _unverified_context())
+        client = _open(settings, unverified_context())
     except (OSError, IMAPClientError):
         return ""
     try:
-        return _peer_fingerprint(client)
+        return peer_fingerprint(client.socket())
     finally:
         _quiet_shutdown(client)
 
@@ -197,18 +160,12 @@ def _quiet_shutdown(client: Any) -> None:
 
 
 def _reason(error: BaseException) -> str:
-    if isinstance(error, socket.gaierror):
-        return f"host not found ({error.strerror or error})"
-    if isinstance(error, ConnectionRefusedError):
-        return "connection refused"
-    if isinstance(error, TimeoutError | socket.timeout):
-        return "timed out"
-    if isinstance(error, ConnectionError | EOFError):
-        return "connection closed by the server"
+    reason = network_reason(error)
+    if reason is not None:
+        return reason
     if isinstance(error, OSError) and error.strerror:
         return error.strerror
-    text = str(error) or type(error).__name__
-    return text
+    return str(error) or type(error).__name__
 
 
 def _connection_failed(settings: ImapSettings, error: BaseException) -> ConnectionFailed:
@@ -222,7 +179,7 @@ def connect(settings: ImapSettings, password: str) -> Any:
     :class:`ConnectionFailed`; never anything from imapclient or ``ssl``.
     """
     try:
-        client = _open(settings, _context(settings))
+        client = _open(settings, client_context(settings.trusted_cert_sha256))
     except ssl.SSLCertVerificationError:
         fingerprint = _fetch_fingerprint(settings) or "unknown"
         raise CertificateRejected(
@@ -234,7 +191,7 @@ def connect(settings: ImapSettings, password: str) -> Any:
     except (OSError, IMAPClientError, EOFError) as error:
         raise _connection_failed(settings, error) from None
     try:
-        _check_pin(client, settings)
+        check_pin(client.socket(), settings.trusted_cert_sha256, f"{settings.host}:{settings.port}")
         client.normalise_times = False
         try:
             if client.has_capability("AUTH=PLAIN"):

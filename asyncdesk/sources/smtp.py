@@ -36,12 +36,9 @@ from __future__ import annotations
 import contextlib
 import copy
 import email.policy
-import hashlib
-import hmac
 import logging
 import re
 import smtplib
-import socket
 import ssl
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -52,9 +49,16 @@ from email.utils import format_datetime, getaddresses, make_msgid
 from typing import Final, Literal, cast
 
 from asyncdesk.core.accounts import Account
-from asyncdesk.sources.base import SourceError
-from asyncdesk.sources.imap import AuthFailed, CertificateRejected, ConnectionFailed
+from asyncdesk.sources.base import AuthFailed, CertificateRejected, ConnectionFailed, SourceError
 from asyncdesk.sources.mail_headers import normalize_mail_address, parse_headers
+from asyncdesk.sources.tls import (
+    check_pin,
+    client_context,
+    network_reason,
+    normalize_fingerprint,
+    peer_fingerprint,
+    unverified_context,
+)
 
 log = logging.getLogger(__name__)
 
@@ -121,17 +125,13 @@ class SmtpSettings:
             port=port,
             security=cast(Security, security),
             user=str(user),
-            trusted_cert_sha256=_normalize_fingerprint(fingerprint) if fingerprint else None,
+            trusted_cert_sha256=normalize_fingerprint(fingerprint) if fingerprint else None,
             timeout=timeout,
         )
 
     @property
     def url(self) -> str:
         return f"smtp://{self.user}@{self.host}:{self.port}"
-
-
-def _normalize_fingerprint(text: object) -> str:
-    return "".join(ch for ch in str(text) if ch not in ": ").lower()
 
 
 # ------------------------------------------------------------------------------ compose
@@ -218,20 +218,6 @@ def compose_reply(
 # --------------------------------------------------------------------------------- send
 
 
-def _context(settings: SmtpSettings) -> ssl.SSLContext:
-    if settings.trusted_cert_sha256 is None:
-        return ssl.create_default_context()
-    # Pinned: the chain is not verified here; _check_pin compares the exact certificate.
-    return _unverified_context()
-
-
-def _unverified_context() -> ssl.SSLContext:
-    context = ssl.create_default_context()
-    context.check_hostname = False
-    context.verify_mode = ssl.CERT_NONE
-    return context
-
-
 def _open(settings: SmtpSettings, context: ssl.SSLContext) -> smtplib.SMTP:
     """Connect, secure the channel as ``settings.security`` says, and EHLO; no AUTH yet."""
     smtp: smtplib.SMTP
@@ -263,44 +249,28 @@ def _open(settings: SmtpSettings, context: ssl.SSLContext) -> smtplib.SMTP:
     return smtp
 
 
-def _peer_fingerprint(smtp: smtplib.SMTP) -> str:
-    sock = smtp.sock
-    der = sock.getpeercert(binary_form=True) if isinstance(sock, ssl.SSLSocket) else None
-    return hashlib.sha256(der).hexdigest() if der else ""
-
-
 def _check_pin(smtp: smtplib.SMTP, settings: SmtpSettings) -> None:
-    expected = settings.trusted_cert_sha256
-    if expected is None or settings.security == "plain":
-        return
-    actual = _peer_fingerprint(smtp)
-    if not hmac.compare_digest(actual.encode(), expected.encode()):
-        raise CertificateRejected(
-            f"the certificate of {settings.host}:{settings.port} is not the trusted one: "
-            f"its SHA-256 fingerprint is {actual or 'unknown'}, expected {expected}"
-        )
+    if settings.security != "plain":
+        check_pin(smtp.sock, settings.trusted_cert_sha256, f"{settings.host}:{settings.port}")
 
 
 def _fetch_fingerprint(settings: SmtpSettings) -> str:
     """The SHA-256 of the server's certificate, read over an unverified connection."""
     try:
-        smtp = _open(settings, _unverified_context())
+        smtp = _open(settings, unverified_context())
     except (OSError, smtplib.SMTPException, SourceError):
         return ""
     try:
-        return _peer_fingerprint(smtp)
+        return peer_fingerprint(smtp.sock)
     finally:
         smtp.close()
 
 
 def _reason(error: BaseException) -> str:
-    if isinstance(error, socket.gaierror):
-        return f"host not found ({error.strerror or error})"
-    if isinstance(error, ConnectionRefusedError):
-        return "connection refused"
-    if isinstance(error, TimeoutError | socket.timeout):
-        return "timed out"
-    if isinstance(error, ConnectionError | EOFError | smtplib.SMTPServerDisconnected):
+    reason = network_reason(error)
+    if reason is not None:
+        return reason
+    if isinstance(error, smtplib.SMTPServerDisconnected):
         return "connection closed by the server"
     if isinstance(error, smtplib.SMTPResponseException):
         return f"{error.smtp_code} {_server_text(error.smtp_error)}"
@@ -356,7 +326,7 @@ def send(settings: SmtpSettings, password: str, message: EmailMessage) -> None:
     data = outgoing.as_bytes(policy=email.policy.SMTP)
 
     try:
-        smtp = _open(settings, _context(settings))
+        smtp = _open(settings, client_context(settings.trusted_cert_sha256))
     except ssl.SSLCertVerificationError:
         fingerprint = _fetch_fingerprint(settings) or "unknown"
         raise CertificateRejected(
