@@ -298,10 +298,6 @@ class Schedule:
             b.kind is BlockKind.WINDOW for b in self.one_offs
         )
 
-    @property
-    def is_empty(self) -> bool:
-        return not (self.weekly or self.one_offs or self.skips or self.closed_days or self.imported)
-
     def intervals_on(self, day: date) -> list[Interval]:
         """The weekly and one-off blocks placed on local date ``day``."""
         placed: list[Interval] = []

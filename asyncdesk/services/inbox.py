@@ -17,7 +17,6 @@ from asyncdesk.store.messages import (
     count_inbound,
     inbox_page,
     page_key,
-    search,
 )
 
 __all__ = ["PageKey", "StoredMessage", "inbox_json_row", "iter_inbox", "page", "page_key"]
@@ -32,11 +31,6 @@ def page(store: Store, limit: int, after: PageKey | None = None) -> list[StoredM
 def count(store: Store) -> int:
     with store.reading() as session:
         return count_inbound(session)
-
-
-def find(store: Store, text: str, limit: int = 200) -> list[StoredMessage]:
-    with store.reading() as session:
-        return search(session, text, limit)
 
 
 def iter_inbox(store: Store, chunk: int = 2000) -> Iterator[StoredMessage]:
