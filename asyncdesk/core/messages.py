@@ -103,6 +103,8 @@ class Message:
     headers: dict[str, str] = field(default_factory=dict)
     is_direct: bool = False
     mentions_me: bool = False
+    #: Size on the server in bytes, when the protocol reports one (IMAP RFC822.SIZE).
+    size: int | None = None
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "received_at", utc(self.received_at))

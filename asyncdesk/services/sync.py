@@ -17,6 +17,7 @@ from asyncdesk.core import settings as declared
 from asyncdesk.core.clock import Clock
 from asyncdesk.services.triage import triage
 from asyncdesk.sources.base import Source, SyncBatch
+from asyncdesk.store import locations
 from asyncdesk.store.database import Store
 from asyncdesk.store.messages import add_batch, get_cursor
 from asyncdesk.store.settings import get_setting
@@ -79,12 +80,24 @@ def _commit(store: Store, source: Source, batch: SyncBatch, sla: timedelta, cloc
     account = source.account
     assert account.id is not None
     triaged = [(message, triage(message, account, sla)) for message in batch.messages]
+    now = clock.now()
     with store.writing() as session:
-        return add_batch(
-            session,
-            account.id,
-            triaged,
-            stream=batch.stream,
-            cursor=batch.cursor,
-            now=clock.now(),
+        if batch.reset:
+            locations.reset_stream(session, account.id, batch.stream, now)
+        new = add_batch(
+            session, account.id, triaged, stream=batch.stream, cursor=batch.cursor, now=now
         )
+        if batch.positions:
+            placed = [
+                (message.remote_id, position)
+                for message, position in zip(batch.messages, batch.positions, strict=True)
+            ]
+            locations.place(session, account.id, batch.stream, placed)
+        if batch.flags:
+            flags = [(flag.position, flag.seen, flag.flagged) for flag in batch.flags]
+            locations.set_flags(session, account.id, batch.stream, flags)
+        if batch.vanished:
+            locations.vanish(session, account.id, batch.stream, batch.vanished, now)
+        if batch.present is not None:
+            locations.keep_only(session, account.id, batch.stream, batch.present, now)
+        return new

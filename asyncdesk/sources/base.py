@@ -39,11 +39,31 @@ class ConnectionFailed(SourceError):
 
 
 @dataclass(frozen=True, slots=True)
+class Flags:
+    """The server's flags of the message at ``position`` of a stream."""
+
+    position: int
+    seen: bool
+    flagged: bool
+
+
+@dataclass(frozen=True, slots=True)
 class SyncBatch:
     """Messages that belong to ``stream``, and the cursor to resume after them.
 
     ``done``/``total`` report progress within the stream (``total`` is ``None`` when the
     source cannot know it).
+
+    Sources whose streams have positions (IMAP UIDs) also say where things are, all
+    applied in the same transaction as the messages, in this order:
+
+    - ``reset``: every position known for the stream is void (UIDVALIDITY changed); its
+      messages count as removed until a later batch places them again.
+    - ``positions``: parallel to ``messages``, where each one sits.
+    - ``flags``: flags by position (new messages and changed old ones).
+    - ``vanished``: positions that are gone (expunged).
+    - ``present``: when not ``None``, every position now in the stream; any other known
+      position has vanished.
     """
 
     stream: str
@@ -51,6 +71,15 @@ class SyncBatch:
     cursor: str
     done: int = 0
     total: int | None = None
+    positions: Sequence[int] = ()
+    flags: Sequence[Flags] = ()
+    vanished: Sequence[int] = ()
+    present: Sequence[int] | None = None
+    reset: bool = False
+
+    def __post_init__(self) -> None:
+        if self.positions and len(self.positions) != len(self.messages):
+            raise ValueError("positions must be parallel to messages")
 
 
 class Source(Protocol):

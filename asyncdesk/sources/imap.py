@@ -42,6 +42,7 @@ from asyncdesk.sources.base import (
     AuthFailed,
     CertificateRejected,
     ConnectionFailed,
+    Flags,
     SourceError,
     SyncBatch,
 )
@@ -235,9 +236,14 @@ def find_sent_folder(folders: Sequence[tuple[Sequence[bytes], Any, str]]) -> str
 
 @dataclass(frozen=True, slots=True)
 class _Cursor:
+    """Where a folder stopped: UIDVALIDITY, the next UID, the CONDSTORE mod-sequence
+    (``None`` on servers without it) and how many messages the folder held, which
+    reveals expunges without listing every UID on each sync."""
+
     uidvalidity: int
     uidnext: int
     highestmodseq: int | None = None
+    exists: int | None = None
 
     def dump(self) -> str:
         return json.dumps(
@@ -245,6 +251,7 @@ class _Cursor:
                 "uidvalidity": self.uidvalidity,
                 "uidnext": self.uidnext,
                 "highestmodseq": self.highestmodseq,
+                "exists": self.exists,
             }
         )
 
@@ -254,10 +261,31 @@ class _Cursor:
             return None
         try:
             data = json.loads(text)
-            return cls(int(data["uidvalidity"]), int(data["uidnext"]), data.get("highestmodseq"))
-        except (ValueError, TypeError, KeyError):
+            modseq, exists = data.get("highestmodseq"), data.get("exists")
+            return cls(
+                int(data["uidvalidity"]),
+                int(data["uidnext"]),
+                None if modseq is None else int(modseq),
+                None if exists is None else int(exists),
+            )
+        except (ValueError, TypeError, KeyError, AttributeError):
             log.warning("unreadable IMAP cursor: syncing the folder from the start")
             return None
+
+
+def _flags(uid: int, data: dict[bytes, Any]) -> Flags:
+    flags = {flag.lower() for flag in data.get(b"FLAGS", ()) if isinstance(flag, bytes)}
+    return Flags(uid, seen=b"\\seen" in flags, flagged=b"\\flagged" in flags)
+
+
+def _status_int(status: dict[bytes, Any], key: bytes) -> int | None:
+    value = status.get(key)
+    if isinstance(value, list | tuple):
+        value = value[0] if value else None
+    try:
+        return None if value is None else int(value)
+    except (TypeError, ValueError):
+        return None
 
 
 # ------------------------------------------------------------------------------ source
@@ -284,6 +312,7 @@ class ImapSource:
         self._client: Any = None
         self._sent: str | None = None
         self._streams: list[str] | None = None
+        self._condstore = False
         self._identities = frozenset(
             normalize_mail_address(identity) for identity in account.identities
         )
@@ -293,7 +322,16 @@ class ImapSource:
 
     def _connected(self) -> Any:
         if self._client is None:
-            self._client = connect(self.settings, self._password)
+            client = connect(self.settings, self._password)
+            try:
+                # CONDSTORE (RFC 7162): mod-sequences in SELECT, CHANGEDSINCE in FETCH.
+                self._condstore = bool(client.has_capability("CONDSTORE"))
+                if self._condstore and client.has_capability("ENABLE"):
+                    client.enable("CONDSTORE")
+            except (OSError, IMAPClientError, EOFError) as error:
+                _quiet_shutdown(client)
+                raise _connection_failed(self.settings, error) from None
+            self._client = client
         return self._client
 
     def _failed(self, error: BaseException) -> SourceError:
@@ -325,57 +363,114 @@ class ImapSource:
     def _sync(
         self, folder: str, previous: _Cursor | None, raw_cursor: str | None
     ) -> Iterator[SyncBatch]:
+        """New messages in batches (each with its flags), then, for a folder seen
+        before, flag changes (CHANGEDSINCE when the server has CONDSTORE, else every
+        flag) and expunges (found by the message count, then confirmed by the UID list),
+        all with the cursor that follows them."""
         client = self._connected()
         status = client.select_folder(folder, readonly=True)
-        uidvalidity = int(status[b"UIDVALIDITY"])
-        server_uidnext = int(status.get(b"UIDNEXT", 1))
-        modseq_value = status.get(b"HIGHESTMODSEQ")
-        modseq = int(modseq_value) if modseq_value is not None else None
-        if previous is not None and previous.uidvalidity == uidvalidity:
-            start = previous.uidnext
-        else:
-            if previous is not None:
-                log.info(
-                    "UIDVALIDITY of %s changed (%d -> %d): refetching it",
-                    folder,
-                    previous.uidvalidity,
-                    uidvalidity,
-                )
-            start = 1
+        uidvalidity = _status_int(status, b"UIDVALIDITY") or 0
+        server_uidnext = _status_int(status, b"UIDNEXT") or 1
+        modseq = _status_int(status, b"HIGHESTMODSEQ") if self._condstore else None
+        exists = _status_int(status, b"EXISTS")
+        known = previous if previous is not None and previous.uidvalidity == uidvalidity else None
+        reset = previous is not None and known is None
+        if reset and previous is not None:
+            log.info(
+                "UIDVALIDITY of %s changed (%d -> %d): refetching it",
+                folder,
+                previous.uidvalidity,
+                uidvalidity,
+            )
+        start = known.uidnext if known is not None else 1
         # "n:*" always matches the highest UID, even below n: filter.
         uids = sorted(uid for uid in client.search(["UID", f"{start}:*"]) if uid >= start)
+        uidnext = max(start, server_uidnext, uids[-1] + 1 if uids else 1)
         kind = "sent" if folder == self._sent else "in"
+
+        changed: list[Flags] = []
+        present: list[int] | None = None
+        count = len(uids)
+        if known is not None:
+            changed = self._changed_flags(client, known, modseq, start)
+            expected = None if known.exists is None else known.exists + len(uids)
+            if expected is None or exists != expected:
+                present = sorted(client.search(["ALL"]))
+                count = sum(1 for uid in present if uid < uidnext)
+            else:
+                count = expected
+        final = _Cursor(uidvalidity, uidnext, modseq, count).dump()
+        tail = bool(changed) or present is not None
+
         done = 0
-        yielded = False
         for offset in range(0, len(uids), self._batch_size):
             chunk = uids[offset : offset + self._batch_size]
             fetched = client.fetch(chunk, _FETCH_ITEMS)
-            messages = []
+            messages: list[Message] = []
+            positions: list[int] = []
+            flags: list[Flags] = []
             for uid in chunk:
                 data = fetched.get(uid)
                 if data is None:  # expunged meanwhile
                     continue
+                flags.append(_flags(uid, data))
                 message = self._message(uid, data, kind)
                 if message is not None:
                     messages.append(message)
+                    positions.append(uid)
             done += len(chunk)
             last = offset + self._batch_size >= len(uids)
-            uidnext = max(chunk[-1] + 1, server_uidnext) if last else chunk[-1] + 1
-            yielded = True
+            if last and not tail:
+                cursor = final
+            else:
+                # Resuming here after a crash: changes up to the old mod-sequence are in;
+                # the unknown count makes the next sync list UIDs to find expunges.
+                old_modseq = known.highestmodseq if known is not None else None
+                cursor = _Cursor(uidvalidity, chunk[-1] + 1, old_modseq, None).dump()
             yield SyncBatch(
                 stream=folder,
                 messages=messages,
-                cursor=_Cursor(uidvalidity, uidnext, modseq).dump(),
+                cursor=cursor,
                 done=done,
                 total=len(uids),
+                positions=positions,
+                flags=flags,
+                reset=reset,
             )
-        if not yielded:
-            uidnext = max(start, server_uidnext)
-            if previous is not None and previous.uidvalidity == uidvalidity:
-                uidnext = max(uidnext, previous.uidnext)
-            new_cursor = _Cursor(uidvalidity, uidnext, modseq).dump()
-            if new_cursor != raw_cursor:
-                yield SyncBatch(stream=folder, messages=[], cursor=new_cursor, done=0, total=0)
+            reset = False
+        if tail or reset or (not uids and final != raw_cursor):
+            yield SyncBatch(
+                stream=folder,
+                messages=[],
+                cursor=final,
+                done=done,
+                total=len(uids),
+                flags=changed,
+                present=present,
+                reset=reset,
+            )
+
+    def _changed_flags(
+        self, client: Any, previous: _Cursor, modseq: int | None, start: int
+    ) -> list[Flags]:
+        """Flags of messages below ``start`` that changed since the last sync: SEARCH
+        MODSEQ when the server has CONDSTORE, else every flag (the store skips equal
+        ones). Explicit UID lists, since imapclient's fetch drops range results."""
+        if start <= 1:
+            return []
+        if modseq is not None and previous.highestmodseq is not None:
+            if modseq <= previous.highestmodseq:
+                return []
+            wanted = client.search(["MODSEQ", str(previous.highestmodseq + 1)])
+        else:
+            wanted = client.search(["ALL"])
+        uids = sorted(uid for uid in wanted if uid < start)
+        changed: list[Flags] = []
+        for offset in range(0, len(uids), self._batch_size):
+            chunk = uids[offset : offset + self._batch_size]
+            fetched = client.fetch(chunk, ["UID", "FLAGS"])
+            changed.extend(_flags(uid, fetched[uid]) for uid in chunk if uid in fetched)
+        return changed
 
     def _message(self, uid: int, data: dict[bytes, Any], kind: str) -> Message | None:
         """One fetched message as a :class:`Message`; ``None`` (logged) if it cannot be."""
@@ -386,12 +481,17 @@ class ImapSource:
                     block = value
                     break
             parsed = parse_headers(block)
-            return self._build(parsed, data.get(b"INTERNALDATE"), kind)
+            size = data.get(b"RFC822.SIZE")
+            return self._build(
+                parsed, data.get(b"INTERNALDATE"), kind, size if isinstance(size, int) else None
+            )
         except Exception as error:  # one bad message must never stop a sync
             log.warning("skipped IMAP message UID %d: %s", uid, type(error).__name__)
             return None
 
-    def _build(self, parsed: ParsedHeaders, internaldate: Any, kind: str) -> Message:
+    def _build(
+        self, parsed: ParsedHeaders, internaldate: Any, kind: str, size: int | None
+    ) -> Message:
         digest = content_hash(parsed)
         identity = parsed.message_id or digest
         outbound = kind == "sent" or parsed.sender.address in self._identities
@@ -408,7 +508,8 @@ class ImapSource:
             message_id=parsed.message_id,
             in_reply_to=parsed.in_reply_to,
             references=parsed.references,
-            headers=dict(parsed.classify_headers),
+            headers=_headers(parsed),
+            size=size,
         )
 
     def close(self) -> None:
@@ -419,6 +520,18 @@ class ImapSource:
             client.logout()
         except (OSError, IMAPClientError, EOFError):
             _quiet_shutdown(client)
+
+
+def _headers(parsed: ParsedHeaders) -> dict[str, str]:
+    """What the classifier reads, Reply-To for answering without the server, and the raw
+    block when it could not be read cleanly (kept, never dropped; as Latin-1 text, so
+    ``.encode("latin-1")`` gives back the exact bytes)."""
+    headers = dict(parsed.classify_headers)
+    if parsed.reply_to:
+        headers["reply-to"] = ", ".join(parsed.reply_to)
+    if parsed.problems:
+        headers["x-raw-header"] = parsed.raw[:16384].decode("latin-1")
+    return headers
 
 
 def _received_at(internaldate: Any, parsed: ParsedHeaders) -> datetime:

@@ -145,6 +145,7 @@ def _row_values(account_id: int, message: Message, triage: Triage) -> dict[str, 
         "due_at": triage.due_at if needs else None,
         "state": ReplyState.OPEN.value if needs else None,
         "replied_at": None,
+        "size": message.size,
     }
 
 
@@ -230,7 +231,7 @@ def count_inbound(session: Session) -> int:
         session.scalar(
             select(func.count())
             .select_from(MessageRow)
-            .where(MessageRow.direction == Direction.INBOUND.value)
+            .where(MessageRow.direction == Direction.INBOUND.value, MessageRow.removed_at.is_(None))
         )
         or 0
     )
@@ -241,11 +242,12 @@ def count_messages(session: Session) -> int:
 
 
 def inbox_page(session: Session, limit: int, after: PageKey | None = None) -> list[StoredMessage]:
-    """Up to ``limit`` inbound messages, newest first, strictly after ``after``."""
+    """Up to ``limit`` inbound messages, newest first, strictly after ``after``; messages
+    removed on the server are left out."""
     statement = (
         select(*_COLUMNS)
         .join(AccountRow, AccountRow.id == MessageRow.account_id)
-        .where(MessageRow.direction == Direction.INBOUND.value)
+        .where(MessageRow.direction == Direction.INBOUND.value, MessageRow.removed_at.is_(None))
         .order_by(MessageRow.received_at.desc(), MessageRow.id.desc())
         .limit(limit)
     )
@@ -302,6 +304,7 @@ def count_received_since(session: Session, since: datetime, until: datetime) -> 
             .select_from(MessageRow)
             .where(
                 MessageRow.direction == Direction.INBOUND.value,
+                MessageRow.removed_at.is_(None),
                 MessageRow.received_at >= since,
                 MessageRow.received_at < until,
             )

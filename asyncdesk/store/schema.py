@@ -11,7 +11,18 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, ForeignKey, Index, String, Text, UniqueConstraint, text
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    String,
+    Text,
+    UniqueConstraint,
+    text,
+)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from asyncdesk.store.columns import UTCInstant
@@ -85,6 +96,59 @@ class MessageRow(Base):
     # open / replied / snoozed / dismissed; NULL when no reply is needed.
     state: Mapped[str | None] = mapped_column(String(10))
     replied_at: Mapped[datetime | None] = mapped_column(UTCInstant())
+    # The server's Seen and Flagged flags, kept in step by sync.
+    seen: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
+    flagged: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
+    # Expunged on the server: hidden from the inbox, still counted in its week's stats.
+    removed_at: Mapped[datetime | None] = mapped_column(UTCInstant())
+    size: Mapped[int | None] = mapped_column(Integer)
+    # Fetched on open or in the background; ``body_html`` is as sent (sanitised on show).
+    body_html: Mapped[str | None] = mapped_column(Text)
+    body_fetched_at: Mapped[datetime | None] = mapped_column(UTCInstant())
+
+
+class MessageLocationRow(Base):
+    """Where a message sits in a stream (its UID in an IMAP folder).
+
+    Servers report flag changes and expunges by position; this finds the row. A message
+    may sit in several places; it counts as removed when it sits nowhere any more.
+    """
+
+    __tablename__ = "message_locations"
+    __table_args__ = (Index("ix_message_locations_message", "message_pk"),)
+
+    account_id: Mapped[int] = mapped_column(
+        ForeignKey("accounts.id", ondelete="CASCADE"), primary_key=True
+    )
+    stream: Mapped[str] = mapped_column(String(256), primary_key=True)
+    position: Mapped[int] = mapped_column(Integer, primary_key=True)
+    message_pk: Mapped[int] = mapped_column(ForeignKey("messages.id", ondelete="CASCADE"))
+
+
+class OutboxRow(Base):
+    """A reply from the moment it is composed until it is filed in the Sent folder.
+
+    States: ``queued`` (not handed to the server yet: safe to send), ``sending`` (handed
+    over, no answer recorded: after a crash it becomes ``unsure`` and is never sent
+    again by itself), ``sent`` (accepted, not yet filed), ``filed`` (in Sent: done),
+    ``failed`` (refused; ``error`` says why).
+    """
+
+    __tablename__ = "outbox"
+    __table_args__ = (Index("ix_outbox_state", "state"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id", ondelete="CASCADE"))
+    reply_to_pk: Mapped[int | None] = mapped_column(ForeignKey("messages.id", ondelete="SET NULL"))
+    message_id: Mapped[str] = mapped_column(String(998), unique=True)
+    state: Mapped[str] = mapped_column(String(10))
+    raw: Mapped[bytes] = mapped_column(LargeBinary)
+    envelope_from: Mapped[str] = mapped_column(String(320))
+    recipients: Mapped[list[str]] = mapped_column(JSON, default=list)
+    attempts: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    error: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCInstant())
+    updated_at: Mapped[datetime] = mapped_column(UTCInstant())
 
 
 class SyncStateRow(Base):

@@ -107,7 +107,7 @@ namespace inbox {{
 
 protocol imap {{
   mail_max_userip_connections = 100
-}}
+{capability}}}
 
 service imap-login {{
   chroot =
@@ -162,11 +162,20 @@ class Dovecot:
 
     host = HOST
 
-    def __init__(self, *, separator: str = "/", start_timeout: float = 10.0) -> None:
+    def __init__(
+        self,
+        *,
+        separator: str = "/",
+        start_timeout: float = 10.0,
+        capabilities: str | None = None,
+    ) -> None:
         self._root = Path(tempfile.mkdtemp(prefix="asyncdesk-dovecot-"))
         # The mail processes run as nobody and must traverse this directory.
         self._root.chmod(0o711)
         self._separator = separator
+        # Replaces the advertised IMAP capabilities, e.g. to play a server without
+        # CONDSTORE; None keeps Dovecot's own list.
+        self._capabilities = capabilities
         self._start_timeout = start_timeout
         self._as_root = os.geteuid() == 0
         if self._as_root:
@@ -189,6 +198,11 @@ class Dovecot:
         _LIVE.add(self)
 
     # -- what tests use -------------------------------------------------------------
+
+    @property
+    def capabilities(self) -> str | None:
+        """The advertised capabilities set at construction; None: Dovecot's own."""
+        return self._capabilities
 
     @property
     def root(self) -> Path:
@@ -392,6 +406,9 @@ class Dovecot:
             plain_port=self.plain_port,
             tls_port=self.tls_port,
             services=services,
+            capability=(
+                "" if self._capabilities is None else f"  imap_capability = {self._capabilities}\n"
+            ),
         )
         self.config_path.write_text(text, encoding="utf-8")
 
