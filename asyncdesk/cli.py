@@ -13,11 +13,14 @@ import contextlib
 import json
 import logging
 import os
+import signal
 import sys
+import threading
+import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import datetime
 from pathlib import Path
-from typing import Any, NoReturn, TextIO
+from typing import TYPE_CHECKING, Any, NoReturn, TextIO
 
 from asyncdesk import __version__
 from asyncdesk.core.clock import Clock, FixedClock, SystemClock, parse_instant, to_iso_z
@@ -25,12 +28,14 @@ from asyncdesk.core.errors import EXIT_BAD_INPUT, AsyncDeskError, BadInput, NotY
 from asyncdesk.store.database import Store
 from asyncdesk.store.profile import ProfilePaths, resolve_profile_dir
 
+if TYPE_CHECKING:
+    from asyncdesk.services.sync import SyncProgress
+
 Handler = Callable[[argparse.Namespace], int]
 
 # Which issue brings each capability that is declared here but not built yet.
 _LATER = {
     "account add": "Adding accounts",
-    "sync": "Continuous sync (IMAP IDLE; use sync --once to catch up now)",
     "deadlines": "Reply-by deadlines",
     "reply": "Replying",
     "sla": "Reply-by promises (SLA)",
@@ -260,33 +265,104 @@ def _cmd_account_remove(args: argparse.Namespace) -> int:
 
 def _cmd_sync(args: argparse.Namespace) -> int:
     from asyncdesk.services.accounts import failed, profile_secrets, sync_accounts
-    from asyncdesk.services.sync import SyncProgress
 
+    progress = _SyncProgressPrinter(sys.stdout.isatty())
     if not args.once:
-        raise NotYetAvailable(_LATER["sync"])
-    terminal = sys.stdout.isatty()
-
-    def progress(step: SyncProgress) -> None:
-        if terminal and step.total:
-            print(f"{step.account}: {step.stream} {step.done:,}/{step.total:,}", flush=True)
-
+        return _sync_forever(args, progress)
     with _open_existing(args) as store, _profile_log(store):
         outcomes = sync_accounts(
-            store, SystemClock(), profile_secrets(store), args.account, progress
+            store, SystemClock(), profile_secrets(store), args.account, progress.step
         )
     if not outcomes:
         print("No email accounts to sync. Add one with: asyncdesk account add imap NAME ...")
     for outcome in outcomes:
-        if outcome.result is None:
-            continue
-        new = outcome.result.new_messages
-        rate = f", {new / outcome.seconds:,.0f}/s" if new and outcome.seconds > 0 else ""
-        noun = "message" if new == 1 else "messages"
-        print(f"{outcome.account}: {new:,} new {noun} in {outcome.seconds:.1f} s{rate}")
+        if outcome.result is not None:
+            progress.done(outcome.account, outcome.result.new_messages, outcome.seconds)
     failures = failed(outcomes)
     for outcome in failures:
         print(f"asyncdesk: sync of {outcome.account} failed: {outcome.error}", file=sys.stderr)
     return EXIT_BAD_INPUT if failures else 0
+
+
+class _SyncProgressPrinter:
+    """Counts and rate while a stream syncs (on a terminal, one line rewritten in place),
+    and one line per finished sync that brought something."""
+
+    def __init__(self, terminal: bool) -> None:
+        self._terminal = terminal
+        self._started: dict[tuple[str, str], float] = {}
+        self._lock = threading.Lock()
+
+    def step(self, step: SyncProgress) -> None:
+        if not self._terminal or not step.total:
+            return
+        key = (step.account, step.stream)
+        now = time.monotonic()
+        started = self._started.setdefault(key, now)
+        rate = step.done / (now - started) if now > started else 0.0
+        with self._lock:
+            print(
+                f"\r{step.account}: {step.stream} {step.done:,}/{step.total:,}"
+                + (f" ({rate:,.0f}/s)" if rate else "")
+                + "\x1b[K",
+                end="" if step.done < step.total else "\n",
+                flush=True,
+            )
+        if step.done >= step.total:
+            self._started.pop(key, None)
+
+    def done(self, account: str, new: int, seconds: float, *, quiet_if_none: bool = False) -> None:
+        if quiet_if_none and not new:
+            return
+        rate = f", {new / seconds:,.0f}/s" if new and seconds > 0 else ""
+        noun = "message" if new == 1 else "messages"
+        with self._lock:
+            print(f"{account}: {new:,} new {noun} in {seconds:.1f} s{rate}", flush=True)
+
+
+def _sync_forever(args: argparse.Namespace, progress: _SyncProgressPrinter) -> int:
+    """``asyncdesk sync``: keep every email account in step until SIGINT or SIGTERM."""
+    from asyncdesk.services.accounts import email_accounts, profile_secrets
+    from asyncdesk.services.live_sync import LiveEvent, keep_syncing
+
+    stop = threading.Event()
+
+    def on_signal(_signum: int, _frame: object) -> None:
+        stop.set()
+
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(signum, on_signal)
+
+    first: dict[str, bool] = {}
+
+    def report(event: LiveEvent) -> None:
+        if event.kind == "progress" and event.progress is not None:
+            progress.step(event.progress)
+        elif event.kind == "synced":
+            # The first catch-up always says how it went; later ones only when mail came.
+            progress.done(
+                event.account,
+                event.new_messages,
+                event.seconds,
+                quiet_if_none=first.setdefault(event.account, False),
+            )
+            first[event.account] = True
+        elif event.kind == "failed":
+            retry = "" if event.retry_in is None else f"; retrying in {event.retry_in:.0f} s"
+            print(
+                f"asyncdesk: sync of {event.account} failed: {event.error}{retry}", file=sys.stderr
+            )
+
+    with _open_existing(args) as store, _profile_log(store):
+        accounts = email_accounts(store, args.account)
+        if not accounts:
+            print("No email accounts to sync. Add one with: asyncdesk account add imap NAME ...")
+            return 0
+        names = ", ".join(account.name for account in accounts)
+        print(f"Syncing {names}; new mail arrives as it comes (Ctrl+C stops).", flush=True)
+        keep_syncing(store, SystemClock(), profile_secrets(store), accounts, stop, report=report)
+    print("Sync stopped.", flush=True)
+    return 0
 
 
 def _block_times(args: argparse.Namespace) -> tuple[int, int]:

@@ -219,15 +219,31 @@ def sync_accounts(
     progress: Callable[[SyncProgress], None] | None = None,
 ) -> list[AccountSync]:
     """Sync every email account (or the one named) once; one failure stops no other."""
+    return [
+        _sync_one(store, clock, secrets, one, progress) for one in email_accounts(store, account)
+    ]
+
+
+def email_accounts(store: Store, name: str | None = None) -> list[Account]:
+    """Every email account, or the one named (BadInput if it is not an email account)."""
     with store.reading() as session:
-        if account is None:
-            accounts = [a for a in stored.list_accounts(session) if a.kind is AccountKind.EMAIL]
-        else:
-            one = stored.get_account(session, account)
-            if one.kind is not AccountKind.EMAIL:
-                raise BadInput(f"account {one.name!r} is a {one.kind.value} account: not synced")
-            accounts = [one]
-    return [_sync_one(store, clock, secrets, one, progress) for one in accounts]
+        if name is None:
+            return [a for a in stored.list_accounts(session) if a.kind is AccountKind.EMAIL]
+        one = stored.get_account(session, name)
+    if one.kind is not AccountKind.EMAIL:
+        raise BadInput(f"account {one.name!r} is a {one.kind.value} account: not synced")
+    return [one]
+
+
+def account_password(secrets: Secrets, account: Account) -> str:
+    """The account's password from the keyring; BadInput (saying how to fix it) if none."""
+    password = secrets.get(account.name)
+    if not password:
+        raise BadInput(
+            f"no password for account {account.name!r} in the keyring: add the account "
+            f"again (asyncdesk account remove {account.name}, then account add imap ...)"
+        )
+    return password
 
 
 def _sync_one(
@@ -241,13 +257,7 @@ def _sync_one(
     started = time.monotonic()
     failure: str | None = None
     try:
-        password = secrets.get(account.name)
-        if not password:
-            raise BadInput(
-                f"no password for account {account.name!r} in the keyring: add the account "
-                f"again (asyncdesk account remove {account.name}, then account add imap ...)"
-            )
-        source = ImapSource(account, password)
+        source = ImapSource(account, account_password(secrets, account))
         try:
             outcome.result = sync_source(store, source, clock, progress=progress)
         finally:

@@ -28,7 +28,8 @@ import contextlib
 import json
 import logging
 import ssl
-from collections.abc import Iterator, Sequence
+import time
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Final, Literal, cast
@@ -278,6 +279,15 @@ def _flags(uid: int, data: dict[bytes, Any]) -> Flags:
     return Flags(uid, seen=b"\\seen" in flags, flagged=b"\\flagged" in flags)
 
 
+def _is_change(response: Any) -> bool:
+    """An untagged ``* n EXISTS`` / ``EXPUNGE`` / ``FETCH`` / ``VANISHED`` during IDLE."""
+    if not isinstance(response, tuple) or len(response) < 2:
+        return False
+    if response[0] == b"VANISHED":
+        return True
+    return isinstance(response[0], int) and response[1] in (b"EXISTS", b"EXPUNGE", b"FETCH")
+
+
 def _status_int(status: dict[bytes, Any], key: bytes) -> int | None:
     value = status.get(key)
     if isinstance(value, list | tuple):
@@ -511,6 +521,75 @@ class ImapSource:
             headers=_headers(parsed),
             size=size,
         )
+
+    def wait_for_change(
+        self,
+        seconds: float,
+        should_stop: Callable[[], bool] = lambda: False,
+        *,
+        folder: str = INBOX,
+        tick: float = 0.5,
+    ) -> bool:
+        """Block until the server reports a change in ``folder`` (new mail, an expunge,
+        a flag change), ``seconds`` pass, or ``should_stop()`` says so (polled every
+        ``tick``). True when something changed.
+
+        Uses IDLE (RFC 2177); callers re-issue it well inside the 29 minutes after which
+        servers may drop an idle client. A server without IDLE is polled: this simply
+        waits and returns False, and the caller syncs anyway.
+        """
+        client = self._connected()
+        deadline = time.monotonic() + seconds
+        try:
+            if not client.has_capability("IDLE"):
+                while not should_stop() and time.monotonic() < deadline:
+                    time.sleep(min(tick, max(0.0, deadline - time.monotonic())))
+                return False
+            client.select_folder(folder, readonly=True)
+            changed = False
+            while not changed and not should_stop() and time.monotonic() < deadline:
+                changed, goodbye = self._idle_once(client, deadline, should_stop, tick)
+                if goodbye is not None:
+                    raise self._failed(EOFError(f"the server said goodbye ({goodbye})"))
+            return changed
+        except (OSError, IMAPClientError, EOFError) as error:
+            raise self._failed(error) from None
+
+    @staticmethod
+    def _idle_once(
+        client: Any, deadline: float, should_stop: Callable[[], bool], tick: float
+    ) -> tuple[bool, str | None]:
+        """One IDLE command: ``(changed, goodbye)``; ``goodbye`` is the server's BYE text.
+
+        A wake-up with nothing to read ends the command early: the DONE that follows
+        either works (noise; IDLE is issued again) or fails on a dead connection.
+        """
+        client.idle()
+        goodbye: str | None = None
+        changed = False
+        try:
+            while not should_stop():
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    break
+                wait = min(tick, left)
+                started = time.monotonic()
+                responses = client.idle_check(timeout=wait)
+                for response in responses:
+                    if isinstance(response, tuple) and response and response[0] == b"BYE":
+                        text = response[1] if len(response) > 1 else b""
+                        goodbye = text.decode("utf-8", "replace") if isinstance(text, bytes) else ""
+                if goodbye is not None:
+                    break
+                if any(_is_change(response) for response in responses):
+                    changed = True
+                    break
+                if not responses and time.monotonic() - started < wait / 2:
+                    break
+        finally:
+            if goodbye is None:
+                client.idle_done()
+        return changed, goodbye
 
     def close(self) -> None:
         client, self._client = self._client, None

@@ -71,8 +71,6 @@ IMAP_WORK = [*IMAP_WORK, "--port", "993"]
 LATER_COMMANDS = [
     ["account", "add", "matrix", "m", "--homeserver", "http://h", "--user", "@me:h"],
     ["account", "add", "slack", "s"],
-    ["sync"],
-    ["sync", "--account", "work"],
     ["deadlines", "--json"],
     ["deadlines", "dismiss", "3"],
     ["deadlines", "snooze", "3", "--until", "2026-11-24T09:00:00Z"],
@@ -207,6 +205,7 @@ def test_commands_of_later_versions_say_so_in_one_line_and_write_nothing(
         ([*IMAP_WORK, "--smtp-host", "smtp.h", "--smtp-port", "99999"], "--smtp-port must be"),
         (["account", "remove", "work"], "no AsyncDesk profile"),
         (["sync", "--once"], "no AsyncDesk profile"),
+        (["sync"], "no AsyncDesk profile"),
     ],
 )
 def test_bad_input_is_one_line_exit_2_and_writes_nothing(

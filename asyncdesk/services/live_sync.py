@@ -1,0 +1,166 @@
+"""Keeping accounts in step while the app (or ``asyncdesk sync``) runs.
+
+Each account gets its own worker thread with its own connection (an IMAP client is not
+thread-safe, and IDLE holds a connection): catch up, then wait in IDLE until the server
+says something changed, and catch up again. IDLE is re-issued every ``idle_seconds``
+(well inside the 29 minutes after which servers may drop an idle client), and each
+re-issue also syncs the folders IDLE does not watch (Sent), so a reply sent from the
+phone clears its deadline within that time at worst.
+
+Failures never end the loop: the account reports them and retries with exponential
+backoff (with jitter, so many clients do not return at once), until ``stop`` is set.
+Stopping is prompt: waits poll ``stop``, and a sync stops between batches, each of which
+is committed with its cursor, so nothing is lost or half-written.
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Final
+
+from asyncdesk.core.accounts import Account
+from asyncdesk.core.clock import Clock
+from asyncdesk.core.errors import AsyncDeskError, BadInput
+from asyncdesk.services.accounts import account_password
+from asyncdesk.services.secrets import Secrets
+from asyncdesk.services.sync import SyncProgress, sync_source
+from asyncdesk.sources.imap import ImapSource
+from asyncdesk.store.database import Store
+
+log = logging.getLogger(__name__)
+
+#: How long one IDLE lasts before it is re-issued and every folder is synced.
+IDLE_SECONDS: Final = 300.0
+#: First and longest wait before retrying a failed account.
+BACKOFF_FIRST: Final = 1.0
+BACKOFF_MAX: Final = 300.0
+
+
+@dataclass(frozen=True, slots=True)
+class LiveEvent:
+    """What one account's loop has to say; ``kind`` is ``progress``, ``synced`` or
+    ``failed`` (then ``error`` is one line and ``retry_in`` the seconds until the next
+    try, ``None`` when the account gave up, e.g. without a password)."""
+
+    account: str
+    kind: str
+    new_messages: int = 0
+    seconds: float = 0.0
+    progress: SyncProgress | None = None
+    error: str | None = None
+    retry_in: float | None = None
+
+
+class Backoff:
+    """Doubling delays from ``first`` up to ``maximum``, each within ±20 %."""
+
+    def __init__(
+        self,
+        first: float = BACKOFF_FIRST,
+        maximum: float = BACKOFF_MAX,
+        rng: random.Random | None = None,
+    ) -> None:
+        self._first, self._maximum = first, maximum
+        self._rng = rng or random.Random()
+        self._failures = 0
+
+    def next(self) -> float:
+        delay: float = min(self._maximum, self._first * 2.0 ** min(self._failures, 30))
+        self._failures += 1
+        return delay * self._rng.uniform(0.8, 1.2)
+
+    def reset(self) -> None:
+        self._failures = 0
+
+
+AfterSync = Callable[[Account, ImapSource], None]
+
+
+def keep_syncing(
+    store: Store,
+    clock: Clock,
+    secrets: Secrets,
+    accounts: list[Account],
+    stop: threading.Event,
+    *,
+    report: Callable[[LiveEvent], None] = lambda event: None,
+    after_sync: AfterSync | None = None,
+    idle_seconds: float = IDLE_SECONDS,
+) -> None:
+    """Run every account's loop until ``stop`` is set; returns when all have ended.
+
+    ``report`` and ``after_sync`` are called on the account's worker thread.
+    """
+    threads = [
+        threading.Thread(
+            target=_account_loop,
+            args=(store, clock, secrets, account, stop, report, after_sync, idle_seconds),
+            name=f"sync-{account.name}",
+            daemon=True,
+        )
+        for account in accounts
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+
+def _account_loop(
+    store: Store,
+    clock: Clock,
+    secrets: Secrets,
+    account: Account,
+    stop: threading.Event,
+    report: Callable[[LiveEvent], None],
+    after_sync: AfterSync | None,
+    idle_seconds: float,
+) -> None:
+    backoff = Backoff()
+    source: ImapSource | None = None
+    try:
+        while not stop.is_set():
+            try:
+                if source is None:
+                    source = ImapSource(account, account_password(secrets, account))
+                started = time.monotonic()
+                result = sync_source(
+                    store,
+                    source,
+                    clock,
+                    progress=lambda step: report(
+                        LiveEvent(account.name, "progress", progress=step)
+                    ),
+                    should_stop=stop.is_set,
+                )
+                report(
+                    LiveEvent(
+                        account.name,
+                        "synced",
+                        new_messages=result.new_messages,
+                        seconds=time.monotonic() - started,
+                    )
+                )
+                if after_sync is not None and not stop.is_set():
+                    after_sync(account, source)
+                backoff.reset()
+                source.wait_for_change(idle_seconds, stop.is_set)
+            except BadInput as error:  # nothing to retry with (no password): give up
+                log.warning("sync of %s stopped: %s", account.name, error.message)
+                report(LiveEvent(account.name, "failed", error=error.message))
+                return
+            except AsyncDeskError as error:
+                delay = backoff.next()
+                log.warning(
+                    "sync of %s failed, retrying in %.0f s: %s", account.name, delay, error.message
+                )
+                report(LiveEvent(account.name, "failed", error=error.message, retry_in=delay))
+                stop.wait(delay)
+    finally:
+        if source is not None:
+            source.close()
