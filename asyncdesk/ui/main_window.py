@@ -71,6 +71,7 @@ from asyncdesk.store.database import Store
 from asyncdesk.store.profile import ProfilePaths
 from asyncdesk.ui.gate import BreakGlassDialog, GateView, local_when
 from asyncdesk.ui.inbox_model import DEFAULT_PAGE_SIZE, Column, InboxModel
+from asyncdesk.ui.sync_controller import SyncController
 from asyncdesk.ui.tasks import TaskRunner
 
 log = logging.getLogger(__name__)
@@ -210,8 +211,17 @@ class MainWindow(QMainWindow):
         self._progress.setMaximumWidth(120)
         self._progress.setTextVisible(False)
         self._progress.hide()
+        self._sync_label = QLabel(self)
+        self._sync_label.setObjectName("syncStatus")
+        self._sync_label.hide()
         self.statusBar().addWidget(self._status_label, 1)
+        self.statusBar().addPermanentWidget(self._sync_label)
         self.statusBar().addPermanentWidget(self._progress)
+
+        self.sync = SyncController(self.tasks, self._clock, self)
+        self.sync.progress.connect(self._on_sync_progress)
+        self.sync.synced.connect(self._on_synced)
+        self.sync.failed.connect(self._on_sync_failed)
 
         self._make_actions()
         self.model.loading_changed.connect(self._on_loading_changed)
@@ -355,6 +365,7 @@ class MainWindow(QMainWindow):
         self.reload_schedule()
         self.model.set_store(store, timezone)
         self._count()
+        self.sync.start(store)
         self.profile_opened.emit()
 
     def _on_profile_failed(self, error: BaseException) -> None:
@@ -580,6 +591,7 @@ class MainWindow(QMainWindow):
             self.break_glass_dialog.reject()  # the window opened while it was asked
         if gate:
             self._progress.hide()
+        self._sync_label.setVisible(bool(self._sync_label.text()) and not gate)
 
     def _show_inbox(self) -> None:
         reason = self._break_glass_reason
@@ -589,6 +601,32 @@ class MainWindow(QMainWindow):
             self.banner_label.setText(f"Opened outside a window: {reason}.")
             self.banner.show()
         self._show_page(Page.INBOX)
+
+    # -- sync -------------------------------------------------------------------------
+
+    def sync_text(self) -> str:
+        """What the status bar says about syncing (for tests and accessibility)."""
+        return self._sync_label.text()
+
+    def _show_sync(self, text: str) -> None:
+        self._sync_label.setText(text)
+        # Behind the gate nothing hints at what is arriving.
+        self._sync_label.setVisible(bool(text) and self.page is not Page.GATE)
+
+    def _on_sync_progress(self, text: str) -> None:
+        self._show_sync(text)
+
+    def _on_synced(self, account: str, new: int) -> None:
+        now = self._clock.now()
+        zone = self._schedule.zone if self._schedule is not None else None
+        when = now.astimezone(zone).strftime("%H:%M") if zone is not None else ""
+        self._show_sync(f"Up to date {when}".strip())
+        if new and self._store is not None:
+            self.model.reload()
+            self._count()
+
+    def _on_sync_failed(self, account: str, error: str) -> None:
+        self._show_sync(f"{account}: {error}" if account else error)
 
     # -- status bar -------------------------------------------------------------------
 
@@ -700,6 +738,7 @@ class MainWindow(QMainWindow):
             self.gate.display_timer.stop()
             self.break_glass_dialog.reject()
             self.save_geometry()
+            self.sync.stop()  # before the store it writes to is closed
             opened = self._opened_on_worker
 
             def close_on_worker() -> None:

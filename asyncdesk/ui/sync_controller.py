@@ -1,0 +1,120 @@
+"""The window's link to the live sync: one background thread, signals on the GUI thread.
+
+A whole sync is long (a first sync of a big mailbox, then IDLE for hours), so it does not
+go through the task runner, whose workers run short tasks and are waited for at close.
+It gets its own thread running :func:`asyncdesk.services.live_sync.keep_syncing`; every
+report is handed to the GUI thread with :meth:`TaskRunner.run_on_gui` and re-emitted as
+a signal. :meth:`stop` is prompt (IDLE polls its stop flag twice a second, and a sync
+stops between committed batches) and is called before the store closes.
+
+Signals (GUI thread):
+
+- ``progress(str)``: a line for the status bar, e.g. "Syncing work: INBOX 500/2,000".
+- ``synced(str, int)``: an account finished a sync; how many messages were new.
+- ``failed(str, str)``: an account's sync failed; the one-line reason (it retries).
+- ``idle()``: every account is caught up and waiting for news.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+
+from PySide6.QtCore import QObject, Signal
+
+from asyncdesk.core.clock import Clock
+from asyncdesk.core.errors import AsyncDeskError
+from asyncdesk.services.accounts import email_accounts, profile_secrets
+from asyncdesk.services.live_sync import LiveEvent, keep_syncing
+from asyncdesk.store.database import Store
+from asyncdesk.ui.tasks import TaskRunner
+
+log = logging.getLogger(__name__)
+
+#: How long closing the window waits for the sync thread to notice it should stop.
+STOP_TIMEOUT = 10.0
+
+
+class SyncController(QObject):
+    progress = Signal(str)
+    synced = Signal(str, int)
+    failed = Signal(str, str)
+    idle = Signal()
+
+    def __init__(self, tasks: TaskRunner, clock: Clock, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._tasks = tasks
+        self._clock = clock
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+        self._started_at: dict[tuple[str, str], float] = {}
+        self._busy: set[str] = set()
+
+    @property
+    def running(self) -> bool:
+        return self._thread is not None and self._thread.is_alive()
+
+    def start(self, store: Store) -> None:
+        """Start syncing the profile's email accounts (none: nothing happens)."""
+        if self._thread is not None:
+            return
+        self._stop.clear()
+        self._thread = threading.Thread(
+            target=self._run, args=(store,), name="asyncdesk-sync", daemon=True
+        )
+        self._thread.start()
+
+    def stop(self) -> None:
+        """Ask the sync to stop and wait for it (GUI thread; before the store closes)."""
+        thread, self._thread = self._thread, None
+        if thread is None:
+            return
+        self._stop.set()
+        thread.join(STOP_TIMEOUT)
+        if thread.is_alive():
+            log.warning("the sync thread did not stop within %.0f s", STOP_TIMEOUT)
+
+    def _run(self, store: Store) -> None:
+        try:
+            accounts = email_accounts(store)
+            if not accounts:
+                return
+            secrets = profile_secrets(store)
+            self._busy = {account.name for account in accounts}
+            keep_syncing(store, self._clock, secrets, accounts, self._stop, report=self._report)
+        except AsyncDeskError as error:
+            message = error.message
+            log.warning("sync not started: %s", message)
+            self._tasks.run_on_gui(lambda: self.failed.emit("", message))
+
+    def _report(self, event: LiveEvent) -> None:
+        """Sync thread: turn the event into a signal on the GUI thread."""
+        if event.kind == "progress" and event.progress is not None:
+            step = event.progress
+            key = (step.account, step.stream)
+            now = time.monotonic()
+            started = self._started_at.setdefault(key, now)
+            if step.total is None or step.done >= (step.total or 0):
+                self._started_at.pop(key, None)
+            rate = step.done / (now - started) if now > started else 0.0
+            text = f"Syncing {step.account}: {step.stream}"
+            if step.total:
+                text += f" {step.done:,}/{step.total:,}"
+            if rate >= 1:
+                text += f" ({rate:,.0f}/s)"
+            self._tasks.run_on_gui(lambda: self.progress.emit(text))
+        elif event.kind == "synced":
+            self._busy.discard(event.account)
+            everyone_done = not self._busy
+            account, new = event.account, event.new_messages
+            self._tasks.run_on_gui(lambda: self._emit_synced(account, new, everyone_done))
+        elif event.kind == "failed":
+            account, error = event.account, event.error or "unknown error"
+            retry = "" if event.retry_in is None else f" (retrying in {event.retry_in:.0f} s)"
+            self._tasks.run_on_gui(lambda: self.failed.emit(account, error + retry))
+
+    def _emit_synced(self, account: str, new: int, everyone_done: bool) -> None:
+        self.synced.emit(account, new)
+        if everyone_done:
+            self.idle.emit()
