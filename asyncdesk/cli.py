@@ -237,6 +237,9 @@ def _cmd_account_add_imap(args: argparse.Namespace) -> int:
         smtp_security=args.smtp_security,
         trust_cert=args.trust_cert,
         smtp_trust_cert=args.smtp_trust_cert,
+        addresses=args.address or (),
+        display_name=args.display_name,
+        folders=args.folder or (),
     )
     root = _profile_root(args)
     if ProfilePaths(root).exists():
@@ -600,6 +603,20 @@ def build_parser() -> argparse.ArgumentParser:
         help="trust exactly this certificate (its SHA-256 fingerprint), e.g. a self-signed one",
     )
     imap.add_argument("--smtp-trust-cert", metavar="SHA256", help="the same for the SMTP server")
+    imap.add_argument(
+        "--address",
+        action="append",
+        metavar="ADDR",
+        help="your address in this account (repeat for aliases; the first one sends); "
+        "default: the user name if it is an address",
+    )
+    imap.add_argument("--display-name", metavar="NAME", help="the name your replies are sent with")
+    imap.add_argument(
+        "--folder",
+        action="append",
+        metavar="NAME",
+        help="another folder to sync besides INBOX and Sent (repeatable)",
+    )
     matrix = command(add_kinds, "matrix", "a Matrix chat account", later("account add"))
     matrix.add_argument("name", metavar="NAME")
     matrix.add_argument("--homeserver", required=True, metavar="URL")

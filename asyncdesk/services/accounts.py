@@ -95,8 +95,15 @@ def build_imap_account(
     smtp_security: str | None = None,
     trust_cert: str | None = None,
     smtp_trust_cert: str | None = None,
+    addresses: Sequence[str] = (),
+    display_name: str | None = None,
+    folders: Sequence[str] = (),
 ) -> Account:
-    """The account the user described, checked; nothing is stored or contacted."""
+    """The account the user described, checked; nothing is stored or contacted.
+
+    ``addresses`` are the user's own (the first sends replies); without them the user
+    name is the address if it looks like one, else ``user@host``.
+    """
     check_account_name(name)
     host = _check_host("--host", host)
     _check_port("--port", port)
@@ -120,8 +127,34 @@ def build_imap_account(
         if smtp_host is None:
             raise BadInput("--smtp-trust-cert needs --smtp-host")
         config["smtp_trusted_cert_sha256"] = check_fingerprint("--smtp-trust-cert", smtp_trust_cert)
-    identity = user if "@" in user else f"{user}@{host}"
-    return Account(name, AccountKind.EMAIL, (identity,), config)
+    if display_name is not None:
+        if not display_name.strip() or any(ch in display_name for ch in "\r\n"):
+            raise BadInput(f"--display-name needs a name on one line, not {display_name!r}")
+        config["display_name"] = display_name.strip()
+    extra = [_check_folder(folder) for folder in folders]
+    if extra:
+        config["folders"] = list(dict.fromkeys(extra))
+    identities = tuple(dict.fromkeys(_check_address(address) for address in addresses))
+    if not identities:
+        identities = (user if "@" in user else f"{user}@{host}",)
+    return Account(name, AccountKind.EMAIL, identities, config)
+
+
+def _check_address(text: str) -> str:
+    address = text.strip().lower()
+    local, at, domain = address.rpartition("@")
+    if not at or not local or "." not in domain or any(ch.isspace() for ch in address):
+        raise BadInput(f"--address takes an email address like you@example.com, not {text!r}")
+    return address
+
+
+def _check_folder(text: str) -> str:
+    folder = text.strip()
+    if not folder or any(ch in folder for ch in "\r\n\0"):
+        raise BadInput(f"--folder takes a folder name, not {text!r}")
+    if folder.upper() == "INBOX":
+        raise BadInput("INBOX is always synced: --folder is for other folders")
+    return folder
 
 
 def check_fingerprint(flag: str, text: str) -> str:

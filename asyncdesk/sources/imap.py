@@ -359,7 +359,16 @@ class ImapSource:
             except (OSError, IMAPClientError, EOFError) as error:
                 raise self._failed(error) from None
             self._sent = find_sent_folder(folders)
-            self._streams = [INBOX] if self._sent is None else [INBOX, self._sent]
+            streams = [INBOX] if self._sent is None else [INBOX, self._sent]
+            names = {name for _flags, _delimiter, name in folders}
+            for extra in self.account.config.get("folders", ()):
+                if extra in streams:
+                    continue
+                if extra in names:
+                    streams.append(extra)
+                else:
+                    log.warning("folder %r of %s is not on the server", extra, self.account.name)
+            self._streams = streams
         return list(self._streams)
 
     def sync(self, stream: str, cursor: str | None) -> Iterator[SyncBatch]:

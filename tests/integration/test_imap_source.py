@@ -343,3 +343,23 @@ def test_sync_into_store(dovecot: Dovecot, mail_user: tuple[str, str], tmp_path:
     finally:
         source.close()
         store.close()
+
+
+def test_folders_the_user_picked_are_synced_too(
+    dovecot: Dovecot, mail_user: tuple[str, str], caplog: pytest.LogCaptureFixture
+) -> None:
+    user, password = mail_user
+    admin = connect(settings(dovecot, user), password)
+    try:
+        admin.create_folder("Clients")
+    finally:
+        admin.logout()
+    dovecot.deliver(user, raw_mail("c@x", subject="From a client"), folder="Clients")
+    picked = ImapSource(account(dovecot, user, folders=["Clients", "Gone"]), password)
+    try:
+        assert picked.streams() == ["INBOX", "Sent", "Clients"]
+        assert "folder 'Gone' of work is not on the server" in caplog.text
+        messages, _ = run(picked, "Clients", None)
+    finally:
+        picked.close()
+    assert [(m.subject, m.direction) for m in messages] == [("From a client", Direction.INBOUND)]

@@ -58,6 +58,11 @@ def test_build_checks_everything_and_derives_the_identity() -> None:
         ({"host": ""}, "needs a host name"),
         ({"user": " "}, "needs a user name"),
         ({"smtp_security": "tls"}, "need --smtp-host"),
+        ({"addresses": ["jane"]}, "--address takes an email address"),
+        ({"addresses": ["jane doe@example.com"]}, "--address takes an email address"),
+        ({"display_name": "Jane\nBcc: x@y"}, "--display-name needs a name on one line"),
+        ({"folders": ["inbox"]}, "INBOX is always synced"),
+        ({"folders": [" "]}, "--folder takes a folder name"),
     ]:
         args: dict[str, object] = {"host": "h", "port": 993, "security": "tls", "user": "u"}
         args.update(kwargs)
@@ -65,6 +70,23 @@ def test_build_checks_everything_and_derives_the_identity() -> None:
             build_imap_account("work", **args)  # type: ignore[arg-type]
     with pytest.raises(BadInput, match="invalid account name"):
         build_imap_account("no way", host="h", port=993, security="tls", user="u")
+
+
+def test_own_addresses_display_name_and_extra_folders() -> None:
+    """A login that is not an address (jdoe) still knows which mail is the user's own."""
+    account = build_imap_account(
+        "work",
+        host="imap.example.com",
+        port=993,
+        security="tls",
+        user="jdoe",
+        addresses=["Jane@Example.com", "jane.doe@example.com", "jane@example.com"],
+        display_name=" Jane Doe ",
+        folders=["Clients", "Clients"],
+    )
+    assert account.identities == ("jane@example.com", "jane.doe@example.com")
+    assert account.config["display_name"] == "Jane Doe"
+    assert account.config["folders"] == ["Clients"]
 
 
 def test_profile_id_is_made_once_and_kept(tmp_path: Path) -> None:
