@@ -37,7 +37,6 @@ Handler = Callable[[argparse.Namespace], int]
 _LATER = {
     "account add": "Adding accounts",
     "deadlines": "Reply-by deadlines",
-    "reply": "Replying",
     "sla": "Reply-by promises (SLA)",
     "stats": "Weekly stats",
     "autoreply": "Auto-replies",
@@ -534,6 +533,36 @@ def _cmd_status(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_reply(args: argparse.Namespace) -> int:
+    from asyncdesk.services.accounts import profile_secrets
+    from asyncdesk.services.reply import check_reply_target, reply
+
+    if not args.body_stdin and not sys.stdin.isatty():
+        raise BadInput(
+            "standard input is not a terminal: pass --body-stdin to read the reply from it"
+        )
+    with _open_existing(args) as store, _profile_log(store):
+        check_reply_target(store, args.id)  # before the user types anything
+        if not args.body_stdin:
+            print(
+                "Type your reply; end it with Ctrl-D on a line of its own (Ctrl-C cancels):",
+                file=sys.stderr,
+                flush=True,
+            )
+        try:
+            body = sys.stdin.read()
+        except UnicodeDecodeError:
+            raise BadInput("the reply on standard input is not valid text: nothing sent") from None
+        outcome = reply(
+            store, SystemClock(), profile_secrets(store), args.id, body, reply_all=args.all
+        )
+    if outcome.ok:
+        print(outcome.describe())
+        return 0
+    print(f"asyncdesk: {outcome.describe()}", file=sys.stderr)
+    return 1  # not (fully) sent: the reply is in the outbox, in the state the line names
+
+
 # --- the parser --------------------------------------------------------------------------
 
 
@@ -719,9 +748,14 @@ def build_parser() -> argparse.ArgumentParser:
     snooze.add_argument("--until", required=True, metavar="ISO8601")
 
     # reply
-    reply = command(commands, "reply", "answer a message through its own account", later("reply"))
+    reply = command(commands, "reply", "answer a message through its own account", _cmd_reply)
     reply.add_argument("id", metavar="ID", type=int)
-    reply.add_argument("--body-stdin", action="store_true")
+    reply.add_argument(
+        "--body-stdin", action="store_true", help="read the reply from standard input"
+    )
+    reply.add_argument(
+        "--all", action="store_true", help="reply to all: the original's To and Cc in Cc"
+    )
 
     # sla
     sla = command(commands, "sla", "the reply-by promise and its rules")

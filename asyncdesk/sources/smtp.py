@@ -29,6 +29,14 @@ Reply decisions, each also a test:
 Envelope: the sender is ``from_address``; the recipients are To, Cc and Bcc (Bcc is
 removed from the bytes sent). The EHLO name is ``[127.0.0.1]``, so the machine's host
 name does not leak into every message's Received header.
+
+What a failure says about delivery, for callers that must never send twice (the outbox):
+a failure before the message's content is handed over (connecting, TLS, AUTH, MAIL,
+RCPT, a refused DATA command) means nothing was delivered; :class:`SmtpRefused` says
+whether the refusal was temporary (4xx: try again later) or not. A connection lost
+after the content went out raises :class:`DeliveryUnknown`: the server may have
+accepted it, and SMTP offers no way to ask. :class:`SmtpPartlyRefused` means some
+recipients got it.
 """
 
 from __future__ import annotations
@@ -77,7 +85,30 @@ _PREFIX_WORD: Final = re.compile(r"^\s*([a-z]+)\s*(?:\[\d+\]|\(\d+\))?\s*[:：]"
 
 
 class SmtpRefused(SourceError):
-    """The server refused the sender, a recipient or the message itself."""
+    """The server refused the sender, a recipient or the message itself; nothing was sent.
+
+    ``temporary`` is true when every refusal was a 4xx reply (greylisting, a full queue):
+    the same message may be accepted later, so it is worth sending again.
+    """
+
+    def __init__(self, message: str, *, temporary: bool = False) -> None:
+        super().__init__(message)
+        self.temporary = temporary
+
+
+class SmtpPartlyRefused(SmtpRefused):
+    """The server accepted the message for some recipients and refused the others.
+
+    The message went out: sending it again would reach the accepted ones twice.
+    """
+
+
+class DeliveryUnknown(ConnectionFailed):
+    """The connection failed after the message's content was handed to the server.
+
+    The server may or may not have accepted it (the final reply was lost); sending it
+    again may deliver it twice.
+    """
 
 
 @dataclass(frozen=True, slots=True)
@@ -271,6 +302,9 @@ def _reason(error: BaseException) -> str:
     if reason is not None:
         return reason
     if isinstance(error, smtplib.SMTPServerDisconnected):
+        # smtplib turns a read timeout into "disconnected", raised while handling it.
+        if isinstance(error.__context__, TimeoutError):
+            return "timed out"
         return "connection closed by the server"
     if isinstance(error, smtplib.SMTPResponseException):
         return f"{error.smtp_code} {_server_text(error.smtp_error)}"
@@ -309,10 +343,7 @@ def _recipients(message: EmailMessage) -> list[str]:
 def send(settings: SmtpSettings, password: str, message: EmailMessage) -> None:
     """Send ``message`` to its To, Cc and Bcc from its From (the envelope sender).
 
-    Logs in only when the server offers AUTH. Raises :class:`CertificateRejected`,
-    :class:`AuthFailed`, :class:`ConnectionFailed` or :class:`SmtpRefused` (also when
-    some recipients were refused and the others got the message: the text says so);
-    never anything from smtplib, ``ssl`` or ``socket``.
+    See :func:`send_raw` for what is raised.
     """
     sender = getaddresses([str(message.get("From", ""))])
     from_address = sender[0][1] if sender else ""
@@ -323,8 +354,33 @@ def send(settings: SmtpSettings, password: str, message: EmailMessage) -> None:
     if "Bcc" in message:
         outgoing = copy.deepcopy(message)
         del outgoing["Bcc"]
-    data = outgoing.as_bytes(policy=email.policy.SMTP)
+    send_raw(
+        settings, password, outgoing.as_bytes(policy=email.policy.SMTP), from_address, recipients
+    )
 
+
+def envelope_recipients(message: EmailMessage) -> list[str]:
+    """The addresses a message goes to: its To, Cc and Bcc, each once, in that order."""
+    return _recipients(message)
+
+
+def send_raw(
+    settings: SmtpSettings,
+    password: str,
+    data: bytes,
+    envelope_from: str,
+    recipients: Sequence[str],
+) -> None:
+    """Hand ``data`` (a whole message, CRLF line ends) to the server, exactly as given.
+
+    Logs in only when the server offers AUTH. Raises :class:`CertificateRejected`,
+    :class:`AuthFailed`, :class:`ConnectionFailed` (nothing was delivered),
+    :class:`DeliveryUnknown` (it may have been), :class:`SmtpRefused` (nothing was
+    delivered) or :class:`SmtpPartlyRefused` (some recipients got it); never anything
+    from smtplib, ``ssl`` or ``socket``.
+    """
+    if not envelope_from or not recipients:
+        raise SourceError("the message needs a From address and at least one recipient")
     try:
         smtp = _open(settings, client_context(settings.trusted_cert_sha256))
     except ssl.SSLCertVerificationError:
@@ -340,27 +396,7 @@ def send(settings: SmtpSettings, password: str, message: EmailMessage) -> None:
     try:
         _check_pin(smtp, settings)
         _login(smtp, settings, password)
-        try:
-            refused = smtp.sendmail(from_address, recipients, data)
-        except smtplib.SMTPRecipientsRefused as error:
-            raise SmtpRefused(
-                f"{settings.host} refused every recipient: {_refused(error)}"
-            ) from None
-        except smtplib.SMTPSenderRefused as error:
-            raise SmtpRefused(
-                f"{settings.host} refused the sender {from_address}: "
-                f"{error.smtp_code} {_server_text(error.smtp_error)}"
-            ) from None
-        except smtplib.SMTPDataError as error:
-            raise SmtpRefused(
-                f"{settings.host} refused the message: "
-                f"{error.smtp_code} {_server_text(error.smtp_error)}"
-            ) from None
-        if refused:
-            raise SmtpRefused(
-                f"sent, but {settings.host} refused "
-                f"{_refused(smtplib.SMTPRecipientsRefused(refused))}"
-            )
+        _transmit(smtp, settings, data, envelope_from, list(recipients))
     except (OSError, smtplib.SMTPException, EOFError) as error:
         smtp.close()
         raise _connection_failed(settings, error) from None
@@ -370,6 +406,79 @@ def send(settings: SmtpSettings, password: str, message: EmailMessage) -> None:
     with contextlib.suppress(OSError, smtplib.SMTPException):
         smtp.quit()
     smtp.close()
+
+
+def _temporary(code: int) -> bool:
+    return 400 <= code < 500
+
+
+def _reset(smtp: smtplib.SMTP) -> None:
+    with contextlib.suppress(OSError, smtplib.SMTPException):
+        smtp.rset()
+
+
+def _transmit(
+    smtp: smtplib.SMTP,
+    settings: SmtpSettings,
+    data: bytes,
+    envelope_from: str,
+    recipients: list[str],
+) -> None:
+    """MAIL, RCPT and DATA one by one (what ``sendmail`` does), so that a failure is
+    known to have happened before the content went out, or after it."""
+    options: list[str] = []
+    if smtp.does_esmtp and smtp.has_extn("size"):
+        options.append(f"size={len(data)}")
+    if not all(address.isascii() for address in (envelope_from, *recipients)):
+        if not smtp.has_extn("smtputf8"):
+            raise SmtpRefused(
+                f"{settings.host} cannot take non-ASCII addresses (no SMTPUTF8): "
+                f"{', '.join(a for a in (envelope_from, *recipients) if not a.isascii())}"
+            )
+        options.append("SMTPUTF8")
+    code, reply = smtp.mail(envelope_from, options)
+    if code != 250:
+        _reset(smtp)
+        raise SmtpRefused(
+            f"{settings.host} refused the sender {envelope_from}: {code} {_server_text(reply)}",
+            temporary=_temporary(code),
+        )
+    refused: dict[str, tuple[int, bytes]] = {}
+    for address in recipients:
+        code, reply = smtp.rcpt(address)
+        if code not in (250, 251):
+            refused[address] = (code, reply)
+    if len(refused) == len(recipients):
+        _reset(smtp)
+        raise SmtpRefused(
+            f"{settings.host} refused every recipient: "
+            f"{_refused(smtplib.SMTPRecipientsRefused(refused))}",
+            temporary=all(_temporary(code) for code, _reply in refused.values()),
+        )
+    try:
+        code, reply = smtp.data(data)
+    except smtplib.SMTPDataError as error:  # DATA itself refused: nothing went out
+        _reset(smtp)
+        raise SmtpRefused(
+            f"{settings.host} refused the message: "
+            f"{error.smtp_code} {_server_text(error.smtp_error)}",
+            temporary=_temporary(error.smtp_code),
+        ) from None
+    except (OSError, smtplib.SMTPException, EOFError) as error:
+        raise DeliveryUnknown(
+            f"the connection to {settings.host}:{settings.port} broke after the message was "
+            f"handed over, before the server confirmed it ({_reason(error)})"
+        ) from None
+    if code != 250:
+        _reset(smtp)
+        raise SmtpRefused(
+            f"{settings.host} refused the message: {code} {_server_text(reply)}",
+            temporary=_temporary(code),
+        )
+    if refused:
+        raise SmtpPartlyRefused(
+            f"sent, but {settings.host} refused {_refused(smtplib.SMTPRecipientsRefused(refused))}"
+        )
 
 
 def _login(smtp: smtplib.SMTP, settings: SmtpSettings, password: str) -> None:

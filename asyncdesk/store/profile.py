@@ -59,6 +59,12 @@ class ProfilePaths:
         """Window geometry and splitter positions (QSettings, ini format)."""
         return self.root / "ui-state.ini"
 
+    @property
+    def outbox_lock(self) -> Path:
+        """Held (an OS file lock) by whichever process is flushing the outbox: the kernel
+        drops it when that process dies, so a flush that gets it knows no send is in flight."""
+        return self.root / "outbox.lock"
+
     def exists(self) -> bool:
         return self.database.exists()
 

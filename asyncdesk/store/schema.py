@@ -128,10 +128,14 @@ class MessageLocationRow(Base):
 class OutboxRow(Base):
     """A reply from the moment it is composed until it is filed in the Sent folder.
 
-    States: ``queued`` (not handed to the server yet: safe to send), ``sending`` (handed
-    over, no answer recorded: after a crash it becomes ``unsure`` and is never sent
-    again by itself), ``sent`` (accepted, not yet filed), ``filed`` (in Sent: done),
-    ``failed`` (refused; ``error`` says why).
+    States (``store.outbox.OutboxState``; transitions in ``store.outbox``):
+    ``queued`` (not handed to the server yet: safe to send), ``sending`` (claimed and
+    committed before the server hears of it; found so by a later flush, it becomes
+    ``unsure``), ``unsure`` (the server may or may not have accepted it: never sent
+    again by itself, only when the user retries it), ``sent`` (accepted, not yet
+    filed), ``filed`` (in Sent: done), ``failed`` (refused for good, nothing delivered).
+    ``error`` is one line saying why the last step failed (or which recipients were
+    refused); ``attempts`` counts claims, and names the current one.
     """
 
     __tablename__ = "outbox"

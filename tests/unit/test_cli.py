@@ -74,7 +74,6 @@ LATER_COMMANDS = [
     ["deadlines", "--json"],
     ["deadlines", "dismiss", "3"],
     ["deadlines", "snooze", "3", "--until", "2026-11-24T09:00:00Z"],
-    ["reply", "3"],
     ["sla", "default", "48h"],
     ["sla", "add", "--domain", "example.com", "24h"],
     ["sla", "working-hours", "--days", "mon-fri", "--start", "09:00", "--end", "17:00"],
