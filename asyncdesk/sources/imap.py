@@ -47,6 +47,7 @@ from asyncdesk.sources.base import (
     SourceError,
     SyncBatch,
 )
+from asyncdesk.sources.imap_wire import FetchedHeader, fetch_headers
 from asyncdesk.sources.mail_headers import (
     HEADER_FIELDS,
     ParsedHeaders,
@@ -70,7 +71,7 @@ Security = Literal["tls", "starttls", "plain"]
 _SECURITIES: Final = ("tls", "starttls", "plain")
 
 #: UIDs fetched per round trip, and per :class:`SyncBatch`.
-BATCH_SIZE: Final = 500
+BATCH_SIZE: Final = 2000
 #: Names tried for the Sent folder when no folder carries the ``\Sent`` special use.
 SENT_NAMES: Final = ("Sent", "Sent Items", "Sent Messages", "INBOX.Sent", "[Gmail]/Sent Mail")
 INBOX: Final = "INBOX"
@@ -274,8 +275,8 @@ class _Cursor:
             return None
 
 
-def _flags(uid: int, data: dict[bytes, Any]) -> Flags:
-    flags = {flag.lower() for flag in data.get(b"FLAGS", ()) if isinstance(flag, bytes)}
+def _flags(uid: int, raw: Sequence[Any]) -> Flags:
+    flags = {flag.lower() for flag in raw if isinstance(flag, bytes)}
     return Flags(uid, seen=b"\\seen" in flags, flagged=b"\\flagged" in flags)
 
 
@@ -424,19 +425,16 @@ class ImapSource:
         done = 0
         for offset in range(0, len(uids), self._batch_size):
             chunk = uids[offset : offset + self._batch_size]
-            fetched = client.fetch(chunk, _FETCH_ITEMS)
             messages: list[Message] = []
             positions: list[int] = []
             flags: list[Flags] = []
-            for uid in chunk:
-                data = fetched.get(uid)
-                if data is None:  # expunged meanwhile
-                    continue
-                flags.append(_flags(uid, data))
-                message = self._message(uid, data, kind)
+            # Expunged meanwhile: simply not in the answer.
+            for fetched in fetch_headers(client, chunk, _FETCH_ITEMS):
+                flags.append(_flags(fetched.uid, fetched.flags))
+                message = self._message(fetched, kind)
                 if message is not None:
                     messages.append(message)
-                    positions.append(uid)
+                    positions.append(fetched.uid)
             done += len(chunk)
             last = offset + self._batch_size >= len(uids)
             if last and not tail:
@@ -488,28 +486,22 @@ class ImapSource:
         for offset in range(0, len(uids), self._batch_size):
             chunk = uids[offset : offset + self._batch_size]
             fetched = client.fetch(chunk, ["UID", "FLAGS"])
-            changed.extend(_flags(uid, fetched[uid]) for uid in chunk if uid in fetched)
+            changed.extend(
+                _flags(uid, fetched[uid].get(b"FLAGS", ())) for uid in chunk if uid in fetched
+            )
         return changed
 
-    def _message(self, uid: int, data: dict[bytes, Any], kind: str) -> Message | None:
+    def _message(self, fetched: FetchedHeader, kind: str) -> Message | None:
         """One fetched message as a :class:`Message`; ``None`` (logged) if it cannot be."""
         try:
-            block = b""
-            for key, value in data.items():
-                if key.startswith(b"BODY[HEADER") and isinstance(value, bytes):
-                    block = value
-                    break
-            parsed = parse_headers(block)
-            size = data.get(b"RFC822.SIZE")
-            return self._build(
-                parsed, data.get(b"INTERNALDATE"), kind, size if isinstance(size, int) else None
-            )
+            parsed = parse_headers(fetched.header)
+            return self._build(parsed, fetched.internaldate, kind, fetched.size)
         except Exception as error:  # one bad message must never stop a sync
-            log.warning("skipped IMAP message UID %d: %s", uid, type(error).__name__)
+            log.warning("skipped IMAP message UID %d: %s", fetched.uid, type(error).__name__)
             return None
 
     def _build(
-        self, parsed: ParsedHeaders, internaldate: Any, kind: str, size: int | None
+        self, parsed: ParsedHeaders, internaldate: datetime | None, kind: str, size: int | None
     ) -> Message:
         digest = content_hash(parsed)
         identity = parsed.message_id or digest
@@ -622,11 +614,10 @@ def _headers(parsed: ParsedHeaders) -> dict[str, str]:
     return headers
 
 
-def _received_at(internaldate: Any, parsed: ParsedHeaders) -> datetime:
-    """INTERNALDATE as an aware UTC instant; the Date header if the server sent none."""
-    if isinstance(internaldate, datetime):
-        # Aware with normalise_times off; a naive value would be local time.
-        return internaldate.astimezone(UTC)
+def _received_at(internaldate: datetime | None, parsed: ParsedHeaders) -> datetime:
+    """INTERNALDATE (already UTC); the Date header if the server sent none."""
+    if internaldate is not None:
+        return internaldate
     if parsed.date is not None:
         return parsed.date
     return datetime.now(UTC)

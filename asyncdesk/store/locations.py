@@ -21,17 +21,15 @@ from sqlalchemy.orm import Session
 
 from asyncdesk.store.columns import instant_to_db
 
-_PKS_BY_REMOTE_ID = text(
-    "SELECT remote_id, id FROM messages "
-    "WHERE account_id = :account_id AND remote_id IN (SELECT value FROM json_each(:ids))"
-)
-_PLACE = text(
+# Plain DB-API statements for the per-message hot path (see store.messages).
+_PLACE = (
     "INSERT OR REPLACE INTO message_locations (account_id, stream, position, message_pk) "
-    "VALUES (:account_id, :stream, :position, :pk)"
+    "SELECT m.account_id, ?, p.value ->> 1, m.id FROM json_each(?) AS p CROSS "
+    "JOIN messages AS m ON m.account_id = ? AND m.remote_id = p.value ->> 0"
 )
-_UNREMOVE = text(
-    "UPDATE messages SET removed_at = NULL "
-    "WHERE id IN (SELECT value FROM json_each(:pks)) AND removed_at IS NOT NULL"
+_UNREMOVE = (
+    "UPDATE messages SET removed_at = NULL WHERE account_id = ? "
+    "AND remote_id IN (SELECT value FROM json_each(?)) AND removed_at IS NOT NULL"
 )
 _PKS_AT = text(
     "SELECT message_pk FROM message_locations "
@@ -74,26 +72,19 @@ def _chunks(values: Sequence[int]) -> Iterable[Sequence[int]]:
         yield values[start : start + _CHUNK]
 
 
-def place(session: Session, account_id: int, stream: str, placed: Sequence[tuple[str, int]]) -> int:
-    """Record that the message with each remote id sits at each position.
-
-    Returns how many were placed; a remote id with no stored row (a message the source
-    could not read) is skipped.
-    """
+def place(
+    session: Session, account_id: int, stream: str, placed: Sequence[tuple[str, int]]
+) -> None:
+    """Record that the message with each remote id sits at each position; a remote id
+    with no stored row (a message the source could not read) is skipped."""
     if not placed:
-        return 0
-    ids = json.dumps([remote_id for remote_id, _ in placed])
-    found = session.execute(_PKS_BY_REMOTE_ID, {"account_id": account_id, "ids": ids})
-    pks: dict[str, int] = {str(remote_id): int(pk) for remote_id, pk in found}
-    rows = [
-        {"account_id": account_id, "stream": stream, "position": position, "pk": pks[remote_id]}
-        for remote_id, position in placed
-        if remote_id in pks
-    ]
-    if rows:
-        session.execute(_PLACE, rows)
-        session.execute(_UNREMOVE, {"pks": json.dumps([row["pk"] for row in rows])})
-    return len(rows)
+        return
+    cursor = session.connection().connection.driver_connection.cursor()  # type: ignore[union-attr]
+    try:
+        cursor.execute(_PLACE, (stream, json.dumps(placed), account_id))
+        cursor.execute(_UNREMOVE, (account_id, json.dumps([remote_id for remote_id, _ in placed])))
+    finally:
+        cursor.close()
 
 
 def set_flags(

@@ -9,17 +9,18 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, cast
+from typing import Any, Final
 
-from sqlalchemy import Table, column, func, select, table, text
+from sqlalchemy import column, func, select, table, text
 from sqlalchemy.dialects.sqlite import insert
 from sqlalchemy.orm import Session
 
 from asyncdesk.core.accounts import AccountKind
 from asyncdesk.core.messages import Direction, Message, ReplyState, Triage
+from asyncdesk.store.columns import instant_to_db
 from asyncdesk.store.schema import AccountRow, MessageRow, SyncStateRow
 
 
@@ -56,8 +57,6 @@ class PageKey:
     received_at: datetime
     id: int
 
-
-_MESSAGES = cast(Table, MessageRow.__table__)
 
 _COLUMNS = (
     MessageRow.id,
@@ -118,35 +117,123 @@ def _stored(row: tuple[Any, ...]) -> StoredMessage:
     )
 
 
-def _row_values(account_id: int, message: Message, triage: Triage) -> dict[str, object]:
+# The hot path of every sync: one statement per batch, its rows as one JSON array
+# unpacked by SQLite (json_each). Through SQLAlchemy's per-parameter processing this
+# cost as much as SQLite's own work; and a plain executemany gives up Python's GIL
+# once per row, which stalls a second thread (the prefetching source) at every row.
+_INSERT_COLUMNS: Final = (
+    "account_id",
+    "remote_id",
+    "direction",
+    "medium",
+    "conversation",
+    "thread",
+    "message_id",
+    "in_reply_to",
+    '"references"',
+    "sender_address",
+    "sender_name",
+    "to_addresses",
+    "cc_addresses",
+    "subject",
+    "snippet",
+    "body_text",
+    "headers",
+    "is_direct",
+    "mentions_me",
+    "received_at",
+    "needs_reply",
+    "due_at",
+    "state",
+    "size",
+    "seen",
+    "flagged",
+)
+# JSON columns are taken with ``->`` (their JSON text), the others with ``->>``.
+_JSON_COLUMNS: Final = frozenset({'"references"', "to_addresses", "cc_addresses", "headers"})
+_INSERT: Final = (
+    f"INSERT OR IGNORE INTO messages ({', '.join(_INSERT_COLUMNS)}) SELECT "
+    + ", ".join(
+        f"value {'->' if name in _JSON_COLUMNS else '->>'} {index}"
+        for index, name in enumerate(_INSERT_COLUMNS)
+    )
+    + " FROM json_each(?)"
+)
+_dumps = json.dumps
+
+
+def _row(
+    account_id: int, message: Message, triage: Triage, seen: bool, flagged: bool
+) -> list[object]:
     needs = triage.needs_reply and message.direction is Direction.INBOUND
-    return {
-        "account_id": account_id,
-        "remote_id": message.remote_id,
-        "direction": message.direction.value,
-        "medium": message.medium.value,
-        "conversation": message.conversation,
-        "thread": message.thread,
-        "message_id": message.message_id,
-        "in_reply_to": message.in_reply_to,
-        "references": list(message.references),
-        "sender_address": message.sender.address,
-        "sender_name": message.sender.name,
-        "to_addresses": list(message.to),
-        "cc_addresses": list(message.cc),
-        "subject": message.subject,
-        "snippet": message.snippet,
-        "body_text": message.body_text or None,
-        "headers": message.headers,
-        "is_direct": message.is_direct,
-        "mentions_me": message.mentions_me,
-        "received_at": message.received_at,
-        "needs_reply": needs,
-        "due_at": triage.due_at if needs else None,
-        "state": ReplyState.OPEN.value if needs else None,
-        "replied_at": None,
-        "size": message.size,
-    }
+    due = triage.due_at if needs else None
+    return [
+        account_id,
+        message.remote_id,
+        message.direction.value,
+        message.medium.value,
+        message.conversation,
+        message.thread,
+        message.message_id,
+        message.in_reply_to,
+        message.references,
+        message.sender.address,
+        message.sender.name,
+        message.to,
+        message.cc,
+        message.subject,
+        message.snippet,
+        message.body_text or None,
+        message.headers,
+        message.is_direct,
+        message.mentions_me,
+        instant_to_db(message.received_at),
+        needs,
+        None if due is None else instant_to_db(due),
+        ReplyState.OPEN.value if needs else None,
+        message.size,
+        seen,
+        flagged,
+    ]
+
+
+def insert_messages(
+    session: Session,
+    account_id: int,
+    batch: Sequence[tuple[Message, Triage]],
+    *,
+    flags: Sequence[tuple[bool, bool]] | None = None,
+    apply_replies: bool = True,
+) -> int:
+    """Insert messages (``OR IGNORE`` on their identity) and, unless told not to, mark
+    what they answer as replied. ``flags`` are ``(seen, flagged)`` of each new row,
+    parallel to ``batch``. Returns how many rows were new."""
+    if not batch:
+        return 0
+    if flags is None:
+        rows = [_row(account_id, m, t, False, False) for m, t in batch]
+    else:
+        rows = [
+            _row(account_id, m, t, seen, flagged)
+            for (m, t), (seen, flagged) in zip(batch, flags, strict=True)
+        ]
+    cursor = session.connection().connection.driver_connection.cursor()  # type: ignore[union-attr]
+    try:
+        cursor.execute(_INSERT, (_dumps(rows),))
+        inserted = max(0, int(cursor.rowcount))
+    finally:
+        cursor.close()
+    if apply_replies:
+        mark_replies(session, account_id, {message.conversation for message, _ in batch})
+    return inserted
+
+
+def mark_replies(session: Session, account_id: int, conversations: Iterable[str]) -> None:
+    """Mark every open message of these conversations that an outbound one answers."""
+    session.execute(
+        _APPLY_REPLIES,
+        {"account_id": account_id, "conversations": json.dumps(sorted(conversations))},
+    )
 
 
 # An outbound message clears every earlier inbound message of its conversation: in a
@@ -189,23 +276,14 @@ def add_batch(
     stream: str,
     cursor: str,
     now: datetime,
+    flags: Sequence[tuple[bool, bool]] | None = None,
 ) -> int:
     """Insert a synced batch, mark what it answers as replied, save its cursor.
 
     Returns how many messages were new. Must run inside ``Store.writing()`` so the batch
     and the cursor commit together.
     """
-    inserted = 0
-    if batch:
-        rows = [_row_values(account_id, message, triage) for message, triage in batch]
-        # Core-level executemany: the fast path, and it reports how many rows were new.
-        result = session.connection().execute(insert(_MESSAGES).prefix_with("OR IGNORE"), rows)
-        inserted = max(0, result.rowcount)
-        conversations = sorted({message.conversation for message, _ in batch})
-        session.execute(
-            _APPLY_REPLIES,
-            {"account_id": account_id, "conversations": json.dumps(conversations)},
-        )
+    inserted = insert_messages(session, account_id, batch, flags=flags)
     upsert = insert(SyncStateRow).values(
         account_id=account_id, stream=stream, cursor=cursor, updated_at=now
     )

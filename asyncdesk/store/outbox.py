@@ -35,19 +35,16 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
-from typing import Any, cast
+from typing import Any
 
-from sqlalchemy import Table, select, text
-from sqlalchemy.dialects.sqlite import insert
+from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
 from asyncdesk.core.accounts import Account, AccountKind
 from asyncdesk.core.messages import Direction, Message, Triage
 from asyncdesk.store.columns import instant_to_db
-from asyncdesk.store.messages import _APPLY_REPLIES, _row_values
+from asyncdesk.store.messages import insert_messages, mark_replies
 from asyncdesk.store.schema import AccountRow, MessageRow, OutboxRow
-
-_MESSAGES = cast(Table, MessageRow.__table__)
 
 #: The longest error text kept on an item (one line; the log has the rest).
 MAX_ERROR_CHARS = 500
@@ -411,16 +408,13 @@ def record_outbound(
     the clocks say; earlier open messages of the conversation are cleared as a synced
     reply would clear them. Returns whether the row was new.
     """
-    row = _row_values(account_id, message, Triage(needs_reply=False))
-    result = session.connection().execute(insert(_MESSAGES).prefix_with("OR IGNORE"), [row])
-    inserted = result.rowcount > 0
+    inserted = insert_messages(
+        session, account_id, [(message, Triage(needs_reply=False))], apply_replies=False
+    )
     if answers is not None:
         session.execute(_MARK_ANSWERED, {"id": answers, "now": instant_to_db(now)})
-    session.execute(
-        _APPLY_REPLIES,
-        {"account_id": account_id, "conversations": json.dumps([message.conversation])},
-    )
-    return inserted
+    mark_replies(session, account_id, [message.conversation])
+    return inserted > 0
 
 
 def forget_outbound(session: Session, account_id: int, remote_id: str) -> bool:
@@ -440,7 +434,5 @@ def forget_outbound(session: Session, account_id: int, remote_id: str) -> bool:
     session.execute(
         _REOPEN, {"account_id": account_id, "conversation": conversation, "at": received_at}
     )
-    session.execute(
-        _APPLY_REPLIES, {"account_id": account_id, "conversations": json.dumps([conversation])}
-    )
+    mark_replies(session, account_id, [conversation])
     return True

@@ -154,7 +154,7 @@ def test_server_stopped_mid_fetch_then_a_clean_resume(
     dovecot: Dovecot, mail_user: tuple[str, str], profile: Path
 ) -> None:
     user, _ = mail_user
-    put_many(dovecot, user, [mail(n) for n in range(4000)])
+    put_many(dovecot, user, [mail(n) for n in range(12000)])  # six batches
     process = SyncProcess(profile, "--once")
     # Stop the server as soon as the first batches are in.
     wait_until(lambda: len(db_subjects(profile)) > 0, timeout=20, step=0.005)
@@ -165,13 +165,13 @@ def test_server_stopped_mid_fetch_then_a_clean_resume(
     assert len(err.splitlines()) == 1
     assert "Traceback" not in err
     partial = len(db_subjects(profile))
-    assert 0 < partial < 4001
+    assert 0 < partial < 12001
 
     dovecot.start()
     again = SyncProcess(profile, "--once")
     assert again.proc.wait(timeout=60) == 0, again.stderr
     subjects = db_subjects(profile)
-    assert len(subjects) == len(set(subjects)) == 4001  # with put_many's seed message
+    assert len(subjects) == len(set(subjects)) == 12001  # with put_many's seed message
 
 
 def test_kill_9_at_ten_random_moments_loses_and_doubles_nothing(
