@@ -271,10 +271,24 @@ def _cmd_sync(args: argparse.Namespace) -> int:
     progress = _SyncProgressPrinter(sys.stdout.isatty())
     if not args.once:
         return _sync_forever(args, progress)
+    from asyncdesk.services.reply import flush_if_waiting
+
+    clock = SystemClock()
     with _open_existing(args) as store, _profile_log(store):
-        outcomes = sync_accounts(
-            store, SystemClock(), profile_secrets(store), args.account, progress.step
-        )
+        secrets = profile_secrets(store)
+        outcomes = sync_accounts(store, clock, secrets, args.account, progress.step)
+        # Replies queued while offline go out with the sync that reaches their server.
+        flushed = {
+            outcome.account: flush_if_waiting(store, clock, secrets, outcome.account)
+            for outcome in outcomes
+            if outcome.ok
+        }
+    for account, flush in flushed.items():
+        if flush is not None and flush.sent:
+            noun = "reply" if flush.sent == 1 else "replies"
+            print(f"{account}: sent {flush.sent} queued {noun}")
+        for error in flush.errors if flush is not None else ():
+            print(f"asyncdesk: outbox of {account}: {error}", file=sys.stderr)
     if not outcomes:
         print("No email accounts to sync. Add one with: asyncdesk account add imap NAME ...")
     for outcome in outcomes:
@@ -349,6 +363,9 @@ def _sync_forever(args: argparse.Namespace, progress: _SyncProgressPrinter) -> i
                 quiet_if_none=first.setdefault(event.account, False),
             )
             first[event.account] = True
+        elif event.kind == "replies":
+            noun = "reply" if event.new_messages == 1 else "replies"
+            print(f"{event.account}: sent {event.new_messages} queued {noun}", flush=True)
         elif event.kind == "failed":
             retry = "" if event.retry_in is None else f"; retrying in {event.retry_in:.0f} s"
             print(

@@ -27,6 +27,7 @@ from asyncdesk.core.accounts import Account
 from asyncdesk.core.clock import Clock
 from asyncdesk.core.errors import AsyncDeskError, BadInput
 from asyncdesk.services.accounts import account_password
+from asyncdesk.services.reply import flush_if_waiting
 from asyncdesk.services.secrets import Secrets
 from asyncdesk.services.sync import SyncProgress, sync_source
 from asyncdesk.sources.imap import ImapSource
@@ -43,9 +44,10 @@ BACKOFF_MAX: Final = 300.0
 
 @dataclass(frozen=True, slots=True)
 class LiveEvent:
-    """What one account's loop has to say; ``kind`` is ``progress``, ``synced`` or
-    ``failed`` (then ``error`` is one line and ``retry_in`` the seconds until the next
-    try, ``None`` when the account gave up, e.g. without a password)."""
+    """What one account's loop has to say; ``kind`` is ``progress``, ``synced``,
+    ``replies`` (``new_messages`` queued replies went out) or ``failed`` (then ``error``
+    is one line and ``retry_in`` the seconds until the next try, ``None`` when the
+    account gave up, e.g. without a password, or for an outbox problem)."""
 
     account: str
     kind: str
@@ -111,6 +113,23 @@ def keep_syncing(
         thread.join()
 
 
+def _flush_outbox(
+    store: Store,
+    clock: Clock,
+    secrets: Secrets,
+    account: Account,
+    report: Callable[[LiveEvent], None],
+) -> None:
+    """Replies queued while offline go out once the account is reachable again."""
+    flushed = flush_if_waiting(store, clock, secrets, account.name)
+    if flushed is None:
+        return
+    if flushed.sent:
+        report(LiveEvent(account.name, "replies", new_messages=flushed.sent))
+    for error in flushed.errors:
+        report(LiveEvent(account.name, "failed", error=f"outbox: {error}"))
+
+
 def _account_loop(
     store: Store,
     clock: Clock,
@@ -146,6 +165,8 @@ def _account_loop(
                         seconds=time.monotonic() - started,
                     )
                 )
+                if not stop.is_set():
+                    _flush_outbox(store, clock, secrets, account, report)
                 if after_sync is not None and not stop.is_set():
                     after_sync(account, source)
                 backoff.reset()

@@ -384,6 +384,18 @@ def pending_replies(store: Store, account: str | None = None) -> list[OutboxItem
         return outbox.pending(session, account_id)
 
 
+def flush_if_waiting(
+    store: Store, clock: Clock, secrets: Secrets, account: str, *, lock_wait: float = 5.0
+) -> FlushResult | None:
+    """What a sync does after catching up: flush the account's outbox if anything in it
+    can move (queued, or sent and not filed); ``None`` when nothing was waiting, so a
+    quiet sync writes nothing."""
+    movable = (OutboxState.QUEUED, OutboxState.SENDING, OutboxState.SENT)
+    if not any(item.state in movable for item in pending_replies(store, account)):
+        return None
+    return flush_outbox(store, clock, secrets, account, lock_wait=lock_wait)
+
+
 def retry_reply(store: Store, clock: Clock, item_id: int) -> OutboxItem:
     """The user's "send it again" for an ``unsure`` or ``failed`` reply: queued again.
 

@@ -593,6 +593,34 @@ def test_smtp_down_keeps_the_reply_queued_and_a_later_flush_sends_it_once(
     assert mailbox.items()[0].state is OutboxState.FILED
 
 
+def test_the_next_sync_sends_what_waited_in_the_outbox(
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    mailbox: Mailbox,
+    smtp_server: SmtpServer,
+) -> None:
+    mailbox.deliver(question(9, to=mailbox.user))
+    mailbox.sync()
+    pk = mailbox.inbound()["Question 9"][0]
+    smtp_server.stop()
+    monkeypatch.setattr("sys.stdin", io.StringIO("When the train has Wi-Fi.\n"))
+    assert main(["--profile", str(mailbox.root), "reply", str(pk), "--body-stdin"]) == 1
+    capsys.readouterr()
+
+    smtp_server.start()
+    assert main(["--profile", str(mailbox.root), "sync", "--once"]) == 0
+    out, _ = capsys.readouterr()
+    assert "work: sent 1 queued reply" in out
+    (item,) = mailbox.items()
+    assert item.state is OutboxState.FILED
+    assert received_ids(smtp_server) == Counter({item.message_id: 1})
+    # A sync with nothing waiting sends nothing and says nothing about replies.
+    assert main(["--profile", str(mailbox.root), "sync", "--once"]) == 0
+    out, _ = capsys.readouterr()
+    assert "queued" not in out
+    assert received_ids(smtp_server) == Counter({item.message_id: 1})
+
+
 def test_imap_down_leaves_the_reply_sent_and_a_later_flush_files_it_without_resending(
     mailbox: Mailbox, dovecot: Dovecot, smtp_server: SmtpServer
 ) -> None:
