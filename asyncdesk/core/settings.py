@@ -76,6 +76,11 @@ def _check_positive(value: int) -> None:
         raise BadInput(f"must be greater than zero, not {value}")
 
 
+def _check_not_negative(value: int) -> None:
+    if value < 0:
+        raise BadInput(f"must be zero or more, not {value}")
+
+
 TIMEZONE: Setting[str] = Setting(
     "timezone",
     str,
@@ -106,9 +111,33 @@ PROFILE_ID: Setting[str] = Setting(
     _check_profile_id,
 )
 
+BODY_BUDGET_MB: Setting[int] = Setting(
+    "sync.body_budget_mb",
+    int,
+    200,
+    "Megabytes of each account's newest mail whose bodies are fetched in the background "
+    "after a sync, so that search covers them; 0 turns background fetching off.",
+    _check_not_negative,
+)
+BODY_MAX_MESSAGE_KB: Setting[int] = Setting(
+    "sync.body_max_message_kb",
+    int,
+    2048,
+    "Messages bigger than this many kilobytes are left out of the background fetch "
+    "(opening one still fetches it).",
+    _check_positive,
+)
+
 SETTINGS: dict[str, Setting[object]] = {
     setting.name: setting  # type: ignore[misc]
-    for setting in (TIMEZONE, SLA_DEFAULT_HOURS, INBOX_PAGE_SIZE, PROFILE_ID)
+    for setting in (
+        TIMEZONE,
+        SLA_DEFAULT_HOURS,
+        INBOX_PAGE_SIZE,
+        PROFILE_ID,
+        BODY_BUDGET_MB,
+        BODY_MAX_MESSAGE_KB,
+    )
 }
 
 
