@@ -195,6 +195,22 @@ def _fetch_one(
 # --------------------------------------------------------------------- in the background
 
 
+def bodies_waiting(store: Store, account: Account) -> bool:
+    """Whether the background fetch has anything to do for ``account`` (a cheap read,
+    so the sync loop opens a second connection only when it will be used)."""
+    if account.id is None:
+        return False
+    budget_bytes, max_message_bytes = background_limits(store)
+    if budget_bytes <= 0:
+        return False
+    with store.reading() as session:
+        return bool(
+            stored_bodies.pick_for_background(
+                session, account.id, budget_bytes=budget_bytes, max_message_bytes=max_message_bytes
+            )
+        )
+
+
 def fetch_bodies_in_background(
     store: Store,
     clock: Clock,

@@ -27,6 +27,7 @@ from asyncdesk.core.accounts import Account
 from asyncdesk.core.clock import Clock
 from asyncdesk.core.errors import AsyncDeskError, BadInput
 from asyncdesk.services.accounts import account_password
+from asyncdesk.services.bodies import bodies_waiting, fetch_bodies_in_background, open_fetcher
 from asyncdesk.services.reply import flush_if_waiting
 from asyncdesk.services.secrets import Secrets
 from asyncdesk.services.sync import SyncProgress, sync_source
@@ -45,7 +46,8 @@ BACKOFF_MAX: Final = 300.0
 @dataclass(frozen=True, slots=True)
 class LiveEvent:
     """What one account's loop has to say; ``kind`` is ``progress``, ``synced``,
-    ``replies`` (``new_messages`` queued replies went out) or ``failed`` (then ``error``
+    ``replies`` (``new_messages`` queued replies went out), ``bodies`` (that many
+    bodies were fetched for search) or ``failed`` (then ``error``
     is one line and ``retry_in`` the seconds until the next try, ``None`` when the
     account gave up, e.g. without a password, or for an outbox problem)."""
 
@@ -130,6 +132,32 @@ def _flush_outbox(
         report(LiveEvent(account.name, "failed", error=f"outbox: {error}"))
 
 
+def _fetch_bodies(
+    store: Store,
+    clock: Clock,
+    secrets: Secrets,
+    account: Account,
+    stop: threading.Event,
+    report: Callable[[LiveEvent], None],
+) -> None:
+    """Bodies of the newest mail, within the budget, so search finds their words. On a
+    second connection (it may reconnect past a message the server cannot read); its
+    failure is reported and waits for the next cycle instead of holding up new mail."""
+    if not bodies_waiting(store, account):
+        return
+    try:
+        with open_fetcher(secrets, account) as fetcher:
+            done = fetch_bodies_in_background(
+                store, clock, fetcher, account, should_stop=stop.is_set
+            )
+    except AsyncDeskError as error:
+        log.warning("fetching bodies of %s failed: %s", account.name, error.message)
+        report(LiveEvent(account.name, "failed", error=f"bodies: {error.message}"))
+        return
+    if done.messages:
+        report(LiveEvent(account.name, "bodies", new_messages=done.messages))
+
+
 def _account_loop(
     store: Store,
     clock: Clock,
@@ -167,6 +195,8 @@ def _account_loop(
                 )
                 if not stop.is_set():
                     _flush_outbox(store, clock, secrets, account, report)
+                if not stop.is_set():
+                    _fetch_bodies(store, clock, secrets, account, stop, report)
                 if after_sync is not None and not stop.is_set():
                     after_sync(account, source)
                 backoff.reset()

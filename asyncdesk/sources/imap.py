@@ -289,6 +289,13 @@ def _is_change(response: Any) -> bool:
     return isinstance(response[0], int) and response[1] in (b"EXISTS", b"EXPUNGE", b"FETCH")
 
 
+def _folder_state(status: dict[bytes, Any], condstore: bool) -> tuple[int | None, ...]:
+    """What tells that a folder changed: UIDNEXT, EXISTS and (with CONDSTORE) its
+    mod-sequence."""
+    modseq = _status_int(status, b"HIGHESTMODSEQ") if condstore else None
+    return (_status_int(status, b"UIDNEXT"), _status_int(status, b"EXISTS"), modseq)
+
+
 def _status_int(status: dict[bytes, Any], key: bytes) -> int | None:
     value = status.get(key)
     if isinstance(value, list | tuple):
@@ -324,6 +331,8 @@ class ImapSource:
         self._sent: str | None = None
         self._streams: list[str] | None = None
         self._condstore = False
+        # Per folder, what SELECT said at the last sync (see wait_for_change).
+        self._seen: dict[str, tuple[int | None, ...]] = {}
         self._identities = frozenset(
             normalize_mail_address(identity) for identity in account.identities
         )
@@ -393,6 +402,7 @@ class ImapSource:
         server_uidnext = _status_int(status, b"UIDNEXT") or 1
         modseq = _status_int(status, b"HIGHESTMODSEQ") if self._condstore else None
         exists = _status_int(status, b"EXISTS")
+        self._seen[folder] = _folder_state(status, self._condstore)
         known = previous if previous is not None and previous.uidvalidity == uidvalidity else None
         reset = previous is not None and known is None
         if reset and previous is not None:
@@ -546,7 +556,14 @@ class ImapSource:
                 while not should_stop() and time.monotonic() < deadline:
                     time.sleep(min(tick, max(0.0, deadline - time.monotonic())))
                 return False
-            client.select_folder(folder, readonly=True)
+            status = client.select_folder(folder, readonly=True)
+            # Mail that came after the last sync looked, and before IDLE began, is told
+            # by no IDLE response: compare what SELECT says with what that sync saw.
+            if (
+                folder in self._seen
+                and _folder_state(status, self._condstore) != self._seen[folder]
+            ):
+                return True
             changed = False
             while not changed and not should_stop() and time.monotonic() < deadline:
                 changed, goodbye = self._idle_once(client, deadline, should_stop, tick)

@@ -55,6 +55,12 @@ def db_subjects(root: Path) -> list[str]:
         return [row[0] for row in db.execute("SELECT subject FROM messages")]
 
 
+def bodies_fetched(root: Path) -> int:
+    with sqlite3.connect(ProfilePaths(root).database) as db:
+        row = db.execute("SELECT count(*) FROM messages WHERE body_fetched_at IS NOT NULL")
+        return int(row.fetchone()[0])
+
+
 def wait_until(condition: object, timeout: float, step: float = 0.02) -> float:
     """Seconds until ``condition()`` held; fails the test after ``timeout``."""
     started = time.monotonic()
@@ -127,10 +133,17 @@ def test_new_mail_arrives_through_idle_within_two_seconds(
         latency = wait_until(lambda n=n: f"Question push{n}" in db_subjects(profile), timeout=5)
         assert latency < 2.0, f"message {n} took {latency:.2f} s"
 
+    # Their bodies follow in the background, for search.
+    wait_until(lambda: bodies_fetched(profile) == 3, timeout=10)
     assert running.stop() == 0
     assert "Sync stopped." in running.stdout
     assert "Traceback" not in running.stderr
     assert sorted(db_subjects(profile)) == ["Question push0", "Question push1", "Question push2"]
+    with sqlite3.connect(ProfilePaths(profile).database) as db:
+        found = db.execute(
+            "SELECT count(*) FROM message_search WHERE message_search MATCH 'look'"
+        ).fetchone()
+    assert found == (3,)
 
 
 def test_server_going_away_is_one_line_and_the_sync_comes_back(
