@@ -31,6 +31,7 @@ from asyncdesk.core import settings as declared
 from asyncdesk.core.accounts import Account, AccountKind
 from asyncdesk.core.clock import Clock
 from asyncdesk.core.errors import BadInput
+from asyncdesk.services.accounts import account_password
 from asyncdesk.services.secrets import Secrets
 from asyncdesk.sources.base import SourceError
 from asyncdesk.sources.imap import ImapSettings
@@ -83,23 +84,11 @@ class BackgroundFetch:
 # ----------------------------------------------------------------------------- helpers
 
 
-def password_of(secrets: Secrets, account: Account) -> str:
-    """The account's password from the keyring; :class:`BadInput` saying what to do if
-    there is none."""
-    password = secrets.get(account.name)
-    if not password:
-        raise BadInput(
-            f"no password for account {account.name!r} in the keyring: add the account "
-            f"again (asyncdesk account remove {account.name}, then account add imap ...)"
-        )
-    return password
-
-
 def open_fetcher(secrets: Secrets, account: Account) -> BodyFetcher:
     """A logged-in :class:`BodyFetcher` for an email account (close it when done)."""
     if account.kind is not AccountKind.EMAIL:
         raise BadInput(f"account {account.name!r} is a {account.kind.value} account: no IMAP")
-    return BodyFetcher.open(ImapSettings.from_account(account), password_of(secrets, account))
+    return BodyFetcher.open(ImapSettings.from_account(account), account_password(secrets, account))
 
 
 def background_limits(store: Store) -> tuple[int, int]:

@@ -158,8 +158,16 @@ def _fetch_fingerprint(settings: ImapSettings) -> str:
 
 
 def _quiet_shutdown(client: Any) -> None:
-    with contextlib.suppress(OSError, IMAPClientError):
+    with contextlib.suppress(OSError, IMAPClientError, EOFError):
         client.shutdown()
+
+
+def logout(client: Any) -> None:
+    """Log out politely; a connection that is already broken is just closed."""
+    try:
+        client.logout()
+    except (OSError, IMAPClientError, EOFError):
+        _quiet_shutdown(client)
 
 
 def _reason(error: BaseException) -> str:
@@ -611,12 +619,8 @@ class ImapSource:
 
     def close(self) -> None:
         client, self._client = self._client, None
-        if client is None:
-            return
-        try:
-            client.logout()
-        except (OSError, IMAPClientError, EOFError):
-            _quiet_shutdown(client)
+        if client is not None:
+            logout(client)
 
 
 def _headers(parsed: ParsedHeaders) -> dict[str, str]:

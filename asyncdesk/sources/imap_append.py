@@ -38,7 +38,7 @@ from imapclient.exceptions import (  # type: ignore[import-untyped]
 )
 
 from asyncdesk.sources.base import ConnectionFailed, SourceError
-from asyncdesk.sources.imap import ImapSettings, connect, find_sent_folder
+from asyncdesk.sources.imap import ImapSettings, connect, find_sent_folder, logout
 from asyncdesk.sources.tls import network_reason
 
 log = logging.getLogger(__name__)
@@ -144,13 +144,8 @@ class SentFolder:
     def close(self) -> None:
         """Log out; safe to call twice."""
         client, self._client = self._client, None
-        if client is None:
-            return
-        try:
-            client.logout()
-        except (OSError, IMAPClientError, EOFError):
-            with contextlib.suppress(OSError, IMAPClientError, EOFError):
-                client.shutdown()
+        if client is not None:
+            logout(client)
 
     def __enter__(self) -> SentFolder:
         return self

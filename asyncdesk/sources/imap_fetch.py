@@ -47,7 +47,7 @@ from typing import Any, Final
 from imapclient.exceptions import IMAPClientAbortError, IMAPClientError  # type: ignore[import-untyped]
 
 from asyncdesk.sources.base import ConnectionFailed
-from asyncdesk.sources.imap import ImapSettings, connect
+from asyncdesk.sources.imap import ImapSettings, connect, logout
 from asyncdesk.sources.mail_body import ParsedBody, parse_body
 from asyncdesk.sources.mail_headers import content_hash, parse_headers
 from asyncdesk.sources.tls import network_reason
@@ -157,12 +157,8 @@ class BodyFetcher:
         """Log out if this fetcher opened the connection; safe to call twice."""
         self._closed = True
         client, self._client = self._client, None
-        if client is None or self._settings is None:
-            return
-        try:
-            client.logout()
-        except (OSError, IMAPClientError, EOFError):
-            _shutdown(client)
+        if client is not None and self._settings is not None:
+            logout(client)
 
     # -- fetching ------------------------------------------------------------------
 
