@@ -105,6 +105,11 @@ class MessageRow(Base):
     # Fetched on open or in the background; ``body_html`` is as sent (sanitised on show).
     body_html: Mapped[str | None] = mapped_column(Text)
     body_fetched_at: Mapped[datetime | None] = mapped_column(UTCInstant())
+    # Why the classifier decided needs-reply (or not), in words for the user.
+    reply_reason: Mapped[str | None] = mapped_column(Text)
+    # The user's own call for this message; wins over every rule. NULL: none.
+    reply_override: Mapped[bool | None] = mapped_column(Boolean)
+    snoozed_until: Mapped[datetime | None] = mapped_column(UTCInstant())
 
 
 class MessageLocationRow(Base):
@@ -153,6 +158,33 @@ class OutboxRow(Base):
     error: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UTCInstant())
     updated_at: Mapped[datetime] = mapped_column(UTCInstant())
+
+
+class ReplyRuleRow(Base):
+    """The user's override of needs-reply for a sender address or a whole domain."""
+
+    __tablename__ = "reply_rules"
+    __table_args__ = (UniqueConstraint("kind", "value", name="uq_reply_rules_target"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(8))  # sender / domain
+    value: Mapped[str] = mapped_column(String(320))
+    needs_reply: Mapped[bool] = mapped_column(Boolean)
+    created_at: Mapped[datetime] = mapped_column(UTCInstant())
+
+
+class SlaRuleRow(Base):
+    """A reply-by promise for a sender, a domain or an account, in minutes; the most
+    specific one applies (sender > domain > account > the default setting)."""
+
+    __tablename__ = "sla_rules"
+    __table_args__ = (UniqueConstraint("kind", "value", name="uq_sla_rules_target"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(8))  # sender / domain / account
+    value: Mapped[str] = mapped_column(String(320))
+    minutes: Mapped[int] = mapped_column(Integer)
+    created_at: Mapped[datetime] = mapped_column(UTCInstant())
 
 
 class SyncStateRow(Base):
