@@ -88,12 +88,21 @@ TIMEZONE: Setting[str] = Setting(
     "IANA time zone of the schedule and of weekly stats; empty means the system's zone.",
     _check_timezone,
 )
-SLA_DEFAULT_HOURS: Setting[int] = Setting(
-    "sla.default_hours",
+SLA_DEFAULT_MINUTES: Setting[int] = Setting(
+    "sla.default_minutes",
     int,
-    48,
-    "The reply-by promise: hours from receipt until a message that needs a reply is due.",
+    48 * 60,
+    "The reply-by promise: minutes from receipt until a message that needs a reply is "
+    "due, unless a rule for its sender, domain or account says otherwise "
+    "(asyncdesk sla default 48h).",
     _check_positive,
+)
+SLA_WORKING_HOURS: Setting[str] = Setting(
+    "sla.working_hours",
+    str,
+    "",
+    "When set (e.g. 'mon-fri 09:00-17:00', in the profile's time zone), reply-by "
+    "deadlines count only these hours; empty counts every hour.",
 )
 INBOX_PAGE_SIZE: Setting[int] = Setting(
     "ui.inbox_page_size",
@@ -132,7 +141,8 @@ SETTINGS: dict[str, Setting[object]] = {
     setting.name: setting  # type: ignore[misc]
     for setting in (
         TIMEZONE,
-        SLA_DEFAULT_HOURS,
+        SLA_DEFAULT_MINUTES,
+        SLA_WORKING_HOURS,
         INBOX_PAGE_SIZE,
         PROFILE_ID,
         BODY_BUDGET_MB,

@@ -57,7 +57,7 @@ def sync_source(
     if account.id is None:
         raise ValueError("sync needs an account that is stored in the profile")
     with store.reading() as session:
-        sla = timedelta(hours=get_setting(session, declared.SLA_DEFAULT_HOURS))
+        sla = timedelta(minutes=get_setting(session, declared.SLA_DEFAULT_MINUTES))
     result = SyncResult(account=account.name)
     for stream in source.streams():
         with store.reading() as session:
