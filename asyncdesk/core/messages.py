@@ -8,6 +8,7 @@ equal whichever backend produced it.
 from __future__ import annotations
 
 import re
+from collections.abc import Container
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
@@ -60,6 +61,46 @@ def message_id_list(raw: str | None) -> tuple[str, ...]:
 
 def normalize_address(raw: str) -> str:
     return raw.strip().lower()
+
+
+def address_domain(address: str) -> str | None:
+    """The domain a sender belongs to, lower-cased; None if the address has none.
+
+    ``ada@mail.example.org`` → ``mail.example.org``; a Matrix id ``@ada:example.org`` →
+    ``example.org`` (its homeserver); a Slack user id such as ``U024BE7LH`` → None.
+    """
+    cleaned = normalize_address(address)
+    if cleaned.startswith("@"):
+        domain = cleaned.partition(":")[2]
+    else:
+        local, at, domain = cleaned.rpartition("@")
+        if not (at and local):
+            return None
+    return domain.strip(".") or None
+
+
+def normalize_domain(raw: str) -> str:
+    """A domain as the user may type it (``@Example.com``, ``*.example.com``) → ``example.com``."""
+    cleaned = raw.strip().lower()
+    cleaned = cleaned.removeprefix("*.").lstrip("@")
+    return cleaned.strip(".")
+
+
+def most_specific_domain(domain: str | None, candidates: Container[str]) -> str | None:
+    """The longest of ``candidates`` that is ``domain`` or one of its parent domains.
+
+    ``example.com`` covers ``mail.example.com`` but not ``badexample.com``. Candidates are
+    looked up as given (a set or a mapping's keys): normalise them with
+    :func:`normalize_domain` first.
+    """
+    if not domain:
+        return None
+    labels = domain.split(".")
+    for index in range(len(labels)):
+        suffix = ".".join(labels[index:])
+        if suffix in candidates:
+            return suffix
+    return None
 
 
 @dataclass(frozen=True, slots=True)
@@ -122,7 +163,12 @@ class Message:
 
 @dataclass(frozen=True, slots=True)
 class Triage:
-    """What the app decided about an inbound message when it arrived."""
+    """What the app decided about an inbound message when it arrived.
+
+    ``reason`` says in one short sentence why it needs a reply or not (a tooltip, e.g.
+    "You are only in Cc"); ``due_at`` is the UTC instant the reply is due, if one is.
+    """
 
     needs_reply: bool
     due_at: datetime | None = None
+    reason: str = ""
