@@ -18,7 +18,7 @@ import sys
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn, TextIO
 
@@ -36,8 +36,6 @@ Handler = Callable[[argparse.Namespace], int]
 # Which issue brings each capability that is declared here but not built yet.
 _LATER = {
     "account add": "Adding accounts",
-    "deadlines": "Reply-by deadlines",
-    "sla": "Reply-by promises (SLA)",
     "stats": "Weekly stats",
     "autoreply": "Auto-replies",
     "answers": "Saved answers",
@@ -550,6 +548,167 @@ def _cmd_status(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_deadlines(args: argparse.Namespace) -> int:
+    from asyncdesk.services.deadlines import deadlines
+    from asyncdesk.services.profile import user_timezone
+    from asyncdesk.services.schedule import format_duration
+
+    clock = _clock(args)
+    now = clock.now()
+    with _open_existing(args) as store:
+        found = deadlines(store, now, overdue=args.overdue)
+        zone = user_timezone(store)
+    if args.json:
+        rows = [
+            {
+                "id": item.id,
+                "message_id": item.message_id,
+                "sender": item.sender,
+                "subject": item.subject,
+                "received_at": to_iso_z(item.received_at),
+                "due_at": to_iso_z(item.due_at),
+                "overdue": item.due_at < now,
+            }
+            for item in found
+        ]
+        _write_json_list(rows, sys.stdout)
+        return 0
+    if not found:
+        print("No overdue replies." if args.overdue else "No open reply-by deadlines.")
+        return 0
+    for item in found:
+        due = item.due_at.astimezone(zone)
+        when = f"{due:%a %d %b %H:%M}"
+        if item.due_at < now:
+            left = f"overdue by {format_duration(now - item.due_at)}"
+        else:
+            left = f"in {format_duration(item.due_at - now)}"
+        print(f"{item.id:>7}  due {when} ({left})  {item.sender}: {item.subject}")
+    return 0
+
+
+def _cmd_deadlines_dismiss(args: argparse.Namespace) -> int:
+    from asyncdesk.services.deadlines import dismiss
+
+    with _open_existing(args) as store:
+        found = dismiss(store, args.id)
+    print(f"Dismissed: no reply needed for {found.id} ({found.subject or 'no subject'}).")
+    return 0
+
+
+def _cmd_deadlines_snooze(args: argparse.Namespace) -> int:
+    from asyncdesk.services.deadlines import snooze
+    from asyncdesk.services.profile import user_timezone
+
+    try:
+        until = parse_instant(args.until)
+    except ValueError as error:
+        raise BadInput(f"--until: {error}") from None
+    with _open_existing(args) as store:
+        found = snooze(store, SystemClock(), args.id, until)
+        zone = user_timezone(store)
+    local = until.astimezone(zone)
+    print(f"Snoozed {found.id} ({found.subject or 'no subject'}) until {local:%a %d %b %H:%M}.")
+    return 0
+
+
+def _moved(count: int) -> str:
+    return (
+        "no open deadline moved"
+        if count == 0
+        else ("1 open deadline moved" if count == 1 else f"{count} open deadlines moved")
+    )
+
+
+def _cmd_sla_default(args: argparse.Namespace) -> int:
+    from asyncdesk.core.deadlines import format_duration, parse_duration
+    from asyncdesk.services.deadlines import set_default_sla
+
+    delta = parse_duration(args.duration)
+    with _open_existing(args) as store:
+        moved = set_default_sla(store, delta)
+    print(f"Promise: reply within {format_duration(delta)} ({_moved(moved)}).")
+    return 0
+
+
+def _sla_target(args: argparse.Namespace) -> tuple[str, str]:
+    for kind in ("sender", "domain", "account"):
+        value = getattr(args, kind, None)
+        if value is not None:
+            return kind, value
+    raise BadInput("say whom the rule is for: --sender ADDR, --domain D or --account NAME")
+
+
+def _cmd_sla_add(args: argparse.Namespace) -> int:
+    from asyncdesk.core.deadlines import format_duration, parse_duration
+    from asyncdesk.services.deadlines import add_sla_rule, normalize_target
+
+    delta = parse_duration(args.duration)
+    kind, value = _sla_target(args)
+    if kind != "account":
+        value = normalize_target(kind, value)  # checked before the profile is opened
+    with _open_existing(args) as store:
+        moved = add_sla_rule(store, SystemClock(), kind, value, delta)
+    print(f"Promise for {kind} {value}: reply within {format_duration(delta)} ({_moved(moved)}).")
+    return 0
+
+
+def _cmd_sla_remove(args: argparse.Namespace) -> int:
+    from asyncdesk.services.deadlines import remove_sla_rule
+
+    kind, value = _sla_target(args)
+    with _open_existing(args) as store:
+        moved = remove_sla_rule(store, kind, value)
+    print(f"Removed the promise for {kind} {value} ({_moved(moved)}).")
+    return 0
+
+
+def _cmd_sla_working_hours(args: argparse.Namespace) -> int:
+    from asyncdesk.core.schedule import check_range, parse_days
+    from asyncdesk.services.deadlines import set_working_hours
+
+    if args.off:
+        if args.days or args.start or args.end:
+            raise BadInput("--off takes no --days, --start or --end")
+        with _open_existing(args) as store:
+            moved = set_working_hours(store, None, "", "")
+        print(f"Deadlines count every hour again ({_moved(moved)}).")
+        return 0
+    missing = [flag for flag in ("days", "start", "end") if getattr(args, flag) is None]
+    if missing:
+        raise BadInput(
+            "the following arguments are required: " + ", ".join(f"--{flag}" for flag in missing)
+        )
+    parse_days(args.days)
+    check_range(*_block_times(args))
+    with _open_existing(args) as store:
+        moved = set_working_hours(store, args.days, args.start, args.end)
+    print(
+        f"Deadlines count only {args.days} {args.start}-{args.end} in your time zone "
+        f"({_moved(moved)})."
+    )
+    return 0
+
+
+def _cmd_sla_show(args: argparse.Namespace) -> int:
+    from asyncdesk.core.deadlines import format_duration
+    from asyncdesk.services.deadlines import summary
+
+    with _open_existing(args) as store:
+        found = summary(store, SystemClock())
+    if args.json:
+        print(json.dumps(found.to_json(), indent=2))
+        return 0
+    print(f"Promise: reply within {format_duration(found.default)}")
+    hours = found.working_hours or "every hour"
+    print(f"Counting: {hours} ({found.timezone})")
+    for rule in found.rules:
+        sla = format_duration(timedelta(minutes=rule.minutes))
+        print(f"  {rule.kind} {rule.value}: {sla}")
+    print(f"Open commitments: {found.open_commitments}")
+    return 0
+
+
 def _cmd_reply(args: argparse.Namespace) -> int:
     from asyncdesk.services.accounts import profile_secrets
     from asyncdesk.services.reply import check_reply_target, reply
@@ -753,14 +912,14 @@ def build_parser() -> argparse.ArgumentParser:
     inbox.add_argument("--at", metavar="ISO8601", help="as if it were this instant")
 
     # deadlines
-    deadlines = command(commands, "deadlines", "open reply-by commitments", later("deadlines"))
+    deadlines = command(commands, "deadlines", "open reply-by commitments", _cmd_deadlines)
     deadlines.add_argument("--json", action="store_true")
     deadlines.add_argument("--at", metavar="ISO8601")
     deadlines.add_argument("--overdue", action="store_true")
     deadline_cmds = deadlines.add_subparsers(metavar="ACTION", parser_class=_Parser)
-    dismiss = command(deadline_cmds, "dismiss", "no reply needed", later("deadlines"))
+    dismiss = command(deadline_cmds, "dismiss", "no reply needed", _cmd_deadlines_dismiss)
     dismiss.add_argument("id", metavar="ID", type=int)
-    snooze = command(deadline_cmds, "snooze", "hide until a later instant", later("deadlines"))
+    snooze = command(deadline_cmds, "snooze", "hide until a later instant", _cmd_deadlines_snooze)
     snooze.add_argument("id", metavar="ID", type=int)
     snooze.add_argument("--until", required=True, metavar="ISO8601")
 
@@ -777,19 +936,25 @@ def build_parser() -> argparse.ArgumentParser:
     # sla
     sla = command(commands, "sla", "the reply-by promise and its rules")
     sla_cmds = sla.add_subparsers(metavar="ACTION", parser_class=_Parser, required=True)
-    sla_default = command(sla_cmds, "default", "the default promise, e.g. 48h", later("sla"))
+    sla_default = command(sla_cmds, "default", "the default promise, e.g. 48h", _cmd_sla_default)
     sla_default.add_argument("duration", metavar="DURATION")
-    sla_add = command(sla_cmds, "add", "a rule for a sender, domain or account", later("sla"))
+    sla_add = command(sla_cmds, "add", "a rule for a sender, domain or account", _cmd_sla_add)
     target = sla_add.add_mutually_exclusive_group(required=True)
     target.add_argument("--sender", metavar="ADDR")
     target.add_argument("--domain", metavar="D")
     target.add_argument("--account", metavar="NAME")
     sla_add.add_argument("duration", metavar="DURATION")
-    hours = command(sla_cmds, "working-hours", "count only these hours", later("sla"))
-    hours.add_argument("--days", required=True, metavar="mon-fri")
-    hours.add_argument("--start", required=True, metavar="HH:MM")
-    hours.add_argument("--end", required=True, metavar="HH:MM")
-    sla_show = command(sla_cmds, "show", "show the rules", later("sla"))
+    sla_remove = command(sla_cmds, "remove", "remove a rule", _cmd_sla_remove)
+    removed = sla_remove.add_mutually_exclusive_group(required=True)
+    removed.add_argument("--sender", metavar="ADDR")
+    removed.add_argument("--domain", metavar="D")
+    removed.add_argument("--account", metavar="NAME")
+    hours = command(sla_cmds, "working-hours", "count only these hours", _cmd_sla_working_hours)
+    hours.add_argument("--days", metavar="mon-fri")
+    hours.add_argument("--start", metavar="HH:MM")
+    hours.add_argument("--end", metavar="HH:MM")
+    hours.add_argument("--off", action="store_true", help="count every hour again")
+    sla_show = command(sla_cmds, "show", "show the rules", _cmd_sla_show)
     sla_show.add_argument("--json", action="store_true")
 
     # stats

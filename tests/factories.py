@@ -112,3 +112,15 @@ def many_emails(count: int, *, start: datetime = T0) -> list[Message]:
         email(f"m{i}", at=start + timedelta(minutes=i), subject=f"Message number {i}")
         for i in range(count)
     ]
+
+
+def store_triaged(store: Store, account: Account, messages: Sequence[Message]) -> int:
+    """Store ``messages`` as a sync would: classified and given deadlines by the
+    profile's own rules (services.deadlines)."""
+    from asyncdesk.services.deadlines import load_rules, triage
+
+    assert account.id is not None
+    rules = load_rules(store)
+    batch = [(message, triage(message, account, rules)) for message in messages]
+    with store.writing() as session:
+        return add_batch(session, account.id, batch, stream="INBOX", cursor="c", now=T0)

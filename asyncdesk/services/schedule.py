@@ -38,7 +38,8 @@ from asyncdesk.core.schedule import ImportedBlock, Interval, Mode, Schedule
 from asyncdesk.core.schedule_document import from_document, to_document
 from asyncdesk.services.profile import system_timezone_name
 from asyncdesk.store.database import Store
-from asyncdesk.store.messages import count_open_due_before, count_received_since
+from asyncdesk.store.messages import count_received_since
+from asyncdesk.store.promises import count_open
 from asyncdesk.store.schedule import (
     add_event,
     events_between,
@@ -206,8 +207,8 @@ def status(store: Store, clock: Clock) -> Status:
             until=schedule.next_transition(now),
             next_window=upcoming,
             waiting=count_received_since(session, since, now),
-            due_before_next_window=count_open_due_before(session, horizon),
-            overdue=count_open_due_before(session, now),
+            due_before_next_window=count_open(session, now, due_before=horizon),
+            overdue=count_open(session, now, due_before=now),
             zone=schedule.zone,
         )
 

@@ -13,17 +13,14 @@ import queue
 import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from datetime import timedelta
 from typing import Final, cast
 
-from asyncdesk.core import settings as declared
 from asyncdesk.core.clock import Clock
-from asyncdesk.services.triage import triage
+from asyncdesk.services.deadlines import Rules, load_rules, triage
 from asyncdesk.sources.base import Source, SyncBatch
 from asyncdesk.store import locations
 from asyncdesk.store.database import Store
 from asyncdesk.store.messages import add_batch, get_cursor
-from asyncdesk.store.settings import get_setting
 
 log = logging.getLogger(__name__)
 
@@ -56,15 +53,14 @@ def sync_source(
     account = source.account
     if account.id is None:
         raise ValueError("sync needs an account that is stored in the profile")
-    with store.reading() as session:
-        sla = timedelta(minutes=get_setting(session, declared.SLA_DEFAULT_MINUTES))
+    rules = load_rules(store)
     result = SyncResult(account=account.name)
     for stream in source.streams():
         with store.reading() as session:
             cursor = get_cursor(session, account.id, stream)
         with _Prefetch(source.sync(stream, cursor)) as batches:
             for batch in batches:
-                result.new_messages += _commit(store, source, batch, sla, clock)
+                result.new_messages += _commit(store, source, batch, rules, clock)
                 result.batches += 1
                 if progress is not None:
                     progress(
@@ -146,10 +142,10 @@ class _Prefetch:
         self.close()
 
 
-def _commit(store: Store, source: Source, batch: SyncBatch, sla: timedelta, clock: Clock) -> int:
+def _commit(store: Store, source: Source, batch: SyncBatch, rules: Rules, clock: Clock) -> int:
     account = source.account
     assert account.id is not None
-    triaged = [(message, triage(message, account, sla)) for message in batch.messages]
+    triaged = [(message, triage(message, account, rules)) for message in batch.messages]
     now = clock.now()
     with store.writing() as session:
         if batch.reset:

@@ -44,6 +44,10 @@ class StoredMessage:
     needs_reply: bool
     due_at: datetime | None
     state: ReplyState | None
+    #: Why it needs a reply or not, in words (None for messages stored before reasons).
+    reason: str | None = None
+    seen: bool = False
+    snoozed_until: datetime | None = None
 
     @property
     def sender(self) -> str:
@@ -75,6 +79,9 @@ _COLUMNS = (
     MessageRow.needs_reply,
     MessageRow.due_at,
     MessageRow.state,
+    MessageRow.reply_reason,
+    MessageRow.seen,
+    MessageRow.snoozed_until,
 )
 
 
@@ -96,6 +103,9 @@ def _stored(row: tuple[Any, ...]) -> StoredMessage:
         needs_reply,
         due_at,
         state,
+        reason,
+        seen,
+        snoozed_until,
     ) = row
     return StoredMessage(
         id=int(id_),
@@ -114,6 +124,9 @@ def _stored(row: tuple[Any, ...]) -> StoredMessage:
         needs_reply=bool(needs_reply),
         due_at=due_at,
         state=None if state is None else ReplyState(state),
+        reason=None if reason is None else str(reason),
+        seen=bool(seen),
+        snoozed_until=snoozed_until,
     )
 
 
@@ -148,6 +161,7 @@ _INSERT_COLUMNS: Final = (
     "size",
     "seen",
     "flagged",
+    "reply_reason",
 )
 # JSON columns are taken with ``->`` (their JSON text), the others with ``->>``.
 _JSON_COLUMNS: Final = frozenset({'"references"', "to_addresses", "cc_addresses", "headers"})
@@ -194,6 +208,7 @@ def _row(
         message.size,
         seen,
         flagged,
+        triage.reason or None,
     ]
 
 
@@ -386,18 +401,6 @@ def count_received_since(session: Session, since: datetime, until: datetime) -> 
                 MessageRow.received_at >= since,
                 MessageRow.received_at < until,
             )
-        )
-        or 0
-    )
-
-
-def count_open_due_before(session: Session, before: datetime) -> int:
-    """Open reply-by commitments whose deadline is before ``before``."""
-    return int(
-        session.scalar(
-            select(func.count())
-            .select_from(MessageRow)
-            .where(MessageRow.state == ReplyState.OPEN.value, MessageRow.due_at < before)
         )
         or 0
     )
