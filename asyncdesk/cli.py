@@ -23,7 +23,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn, TextIO
 
 from asyncdesk import __version__
-from asyncdesk.core.clock import Clock, FixedClock, SystemClock, parse_instant, to_iso_z
+from asyncdesk.core.clock import (
+    Clock,
+    FixedClock,
+    ShiftedClock,
+    SystemClock,
+    parse_instant,
+    to_iso_z,
+)
 from asyncdesk.core.errors import EXIT_BAD_INPUT, AsyncDeskError, BadInput, NotYetAvailable
 from asyncdesk.store.database import Store
 from asyncdesk.store.profile import ProfilePaths, resolve_profile_dir
@@ -76,6 +83,23 @@ def _clock(args: argparse.Namespace) -> Clock:
         return FixedClock(parse_instant(at))
     except ValueError as error:
         raise BadInput(f"--at: {error}") from None
+
+
+# The same variable as the GUI's (asyncdesk.ui.app.AT_ENV, which the CLI may not import).
+_AT_ENV = "ASYNCDESK_AT"
+
+
+def _live_clock() -> Clock:
+    """The real clock, or with ``ASYNCDESK_AT=ISO8601`` one that starts at that instant
+    and runs at real speed (as the GUI does): for demos and for tests of a running
+    ``sync`` that must meet a window's start a few seconds away."""
+    at = os.environ.get(_AT_ENV, "").strip()
+    if not at:
+        return SystemClock()
+    try:
+        return ShiftedClock(parse_instant(at))
+    except ValueError as error:
+        raise BadInput(f"{_AT_ENV}: {error}") from None
 
 
 def _positive_int(text: str) -> int:
@@ -267,11 +291,11 @@ def _cmd_sync(args: argparse.Namespace) -> int:
     from asyncdesk.services.accounts import failed, profile_secrets, sync_accounts
 
     progress = _SyncProgressPrinter(sys.stdout.isatty())
+    clock = _live_clock()
     if not args.once:
-        return _sync_forever(args, progress)
+        return _sync_forever(args, progress, clock)
     from asyncdesk.services.reply import flush_if_waiting
 
-    clock = SystemClock()
     with _open_existing(args) as store, _profile_log(store):
         secrets = profile_secrets(store)
         outcomes = sync_accounts(store, clock, secrets, args.account, progress.step)
@@ -334,10 +358,12 @@ class _SyncProgressPrinter:
             print(f"{account}: {new:,} new {noun} in {seconds:.1f} s{rate}", flush=True)
 
 
-def _sync_forever(args: argparse.Namespace, progress: _SyncProgressPrinter) -> int:
-    """``asyncdesk sync``: keep every email account in step until SIGINT or SIGTERM."""
+def _sync_forever(args: argparse.Namespace, progress: _SyncProgressPrinter, clock: Clock) -> int:
+    """``asyncdesk sync``: keep every email account in step until SIGINT or SIGTERM, and
+    notify by the policy meanwhile (services.notifications), as the app does."""
     from asyncdesk.services.accounts import email_accounts, profile_secrets
     from asyncdesk.services.live_sync import LiveEvent, keep_syncing
+    from asyncdesk.services.notifications import Notifier, Shown
 
     stop = threading.Event()
 
@@ -370,6 +396,18 @@ def _sync_forever(args: argparse.Namespace, progress: _SyncProgressPrinter) -> i
                 f"asyncdesk: sync of {event.account} failed: {event.error}{retry}", file=sys.stderr
             )
 
+    def notified(shown: Shown) -> None:
+        """A line for each notification shown, for whoever reads a headless sync's output;
+        one on stderr when the desktop cannot show them (then once per outage)."""
+        if shown.problem is not None:
+            print(
+                f"asyncdesk: cannot show notifications ({shown.problem}); they are still counted",
+                file=sys.stderr,
+                flush=True,
+            )
+        if shown.delivered:
+            print(f"notified: {shown.decision.title} · {shown.decision.body}", flush=True)
+
     with _open_existing(args) as store, _profile_log(store):
         accounts = email_accounts(store, args.account)
         if not accounts:
@@ -377,7 +415,19 @@ def _sync_forever(args: argparse.Namespace, progress: _SyncProgressPrinter) -> i
             return 0
         names = ", ".join(account.name for account in accounts)
         print(f"Syncing {names}; new mail arrives as it comes (Ctrl+C stops).", flush=True)
-        keep_syncing(store, SystemClock(), profile_secrets(store), accounts, stop, report=report)
+        notifier = Notifier(store, clock, report=notified)
+
+        def report_and_notify(event: LiveEvent) -> None:
+            report(event)
+            notifier.sync_report(event)
+
+        notifier.start()
+        try:
+            keep_syncing(
+                store, clock, profile_secrets(store), accounts, stop, report=report_and_notify
+            )
+        finally:
+            notifier.stop()
     print("Sync stopped.", flush=True)
     return 0
 

@@ -137,6 +137,33 @@ BODY_MAX_MESSAGE_KB: Setting[int] = Setting(
     _check_positive,
 )
 
+NOTIFY_REMINDER_MINUTES: Setting[int] = Setting(
+    "notify.reminder_minutes",
+    int,
+    5,
+    "Minutes before a communication window ends when one reminder is shown, if replies "
+    "are due before the next window; 0 turns the reminder off.",
+    _check_not_negative,
+)
+
+
+def _check_vip(value: str) -> None:
+    # The policy owns the one parser of the list; imported here, when a value is
+    # checked, so that reading the declarations does not load the schedule code.
+    from asyncdesk.core.notify_policy import vip_addresses
+
+    vip_addresses(value)
+
+
+NOTIFY_VIP: Setting[str] = Setting(
+    "notify.vip",
+    str,
+    "[]",
+    'A JSON list of sender addresses (e.g. ["ceo@example.com"]) whose messages may '
+    "notify while the inbox is closed; never during deep work.",
+    _check_vip,
+)
+
 SETTINGS: dict[str, Setting[object]] = {
     setting.name: setting  # type: ignore[misc]
     for setting in (
@@ -147,6 +174,8 @@ SETTINGS: dict[str, Setting[object]] = {
         PROFILE_ID,
         BODY_BUDGET_MB,
         BODY_MAX_MESSAGE_KB,
+        NOTIFY_REMINDER_MINUTES,
+        NOTIFY_VIP,
     )
 }
 

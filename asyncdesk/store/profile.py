@@ -65,6 +65,12 @@ class ProfilePaths:
         drops it when that process dies, so a flush that gets it knows no send is in flight."""
         return self.root / "outbox.lock"
 
+    @property
+    def notifier_lock(self) -> Path:
+        """Held (an OS file lock) by the one process that notifies for this profile, so
+        the app and ``asyncdesk sync`` running together give one summary, not two."""
+        return self.root / "notifier.lock"
+
     def exists(self) -> bool:
         return self.database.exists()
 

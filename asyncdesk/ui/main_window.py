@@ -19,6 +19,11 @@ reason is recorded on the database worker (``services.schedule.open_inbox``) bef
 inbox appears, under a slim banner that leads back to the gate. The session ends at
 the next transition.
 
+Notifications: once the profile is open, a
+:class:`~asyncdesk.services.notifications.Notifier` runs on its own thread (the same one
+``asyncdesk sync`` runs) and hears the live sync's events from the sync thread; the GUI
+thread only starts and stops it.
+
 Threading contract: every method runs on the GUI thread. The store is opened and closed
 on the database worker; the window receives it only through task callbacks.
 """
@@ -65,6 +70,7 @@ from asyncdesk.core.clock import Clock, SystemClock
 from asyncdesk.core.errors import AsyncDeskError
 from asyncdesk.core.schedule import Mode, Schedule
 from asyncdesk.services import inbox
+from asyncdesk.services.notifications import Notifier, Show
 from asyncdesk.services.profile import open_profile, user_timezone
 from asyncdesk.services.schedule import load_schedule, open_inbox
 from asyncdesk.store.database import Store
@@ -144,8 +150,10 @@ class MainWindow(QMainWindow):
         tasks: TaskRunner | None = None,
         clock: Clock | None = None,
         page_size: int = DEFAULT_PAGE_SIZE,
+        show_notification: Show | None = None,
         parent: QWidget | None = None,
     ) -> None:
+        """``show_notification`` shows a desktop notification (default: plyer)."""
         super().__init__(parent)
         self.paths = paths
         self.tasks = tasks if tasks is not None else TaskRunner(self)
@@ -163,6 +171,8 @@ class MainWindow(QMainWindow):
         self._break_glass_reason: str | None = None
         self._break_glass_pending = False
         self._message_count: int | None = None
+        self._show_notification = show_notification
+        self.notifier: Notifier | None = None  # runs while the profile is open
 
         self.setObjectName("MainWindow")
         self.setWindowTitle("AsyncDesk")
@@ -365,7 +375,10 @@ class MainWindow(QMainWindow):
         self.reload_schedule()
         self.model.set_store(store, timezone)
         self._count()
-        self.sync.start(store)
+        if self.notifier is None:
+            self.notifier = Notifier(store, self._clock, show=self._show_notification)
+            self.notifier.start()
+        self.sync.start(store, listener=self.notifier.sync_report)
         self.profile_opened.emit()
 
     def _on_profile_failed(self, error: BaseException) -> None:
@@ -739,6 +752,9 @@ class MainWindow(QMainWindow):
             self.break_glass_dialog.reject()
             self.save_geometry()
             self.sync.stop()  # before the store it writes to is closed
+            if self.notifier is not None:
+                self.notifier.stop()  # likewise
+                self.notifier = None
             opened = self._opened_on_worker
 
             def close_on_worker() -> None:

@@ -20,6 +20,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from collections.abc import Callable
 
 from PySide6.QtCore import QObject, Signal
 
@@ -50,15 +51,22 @@ class SyncController(QObject):
         self._thread: threading.Thread | None = None
         self._started_at: dict[tuple[str, str], float] = {}
         self._busy: set[str] = set()
+        self._listener: Callable[[LiveEvent], None] | None = None
 
     @property
     def running(self) -> bool:
         return self._thread is not None and self._thread.is_alive()
 
-    def start(self, store: Store) -> None:
-        """Start syncing the profile's email accounts (none: nothing happens)."""
+    def start(self, store: Store, listener: Callable[[LiveEvent], None] | None = None) -> None:
+        """Start syncing the profile's email accounts (none: nothing happens).
+
+        ``listener`` hears every live-sync event first, on the sync thread, right after
+        what it reports was committed (the notifier needs that moment; see
+        services.notifications); it must return quickly.
+        """
         if self._thread is not None:
             return
+        self._listener = listener
         self._stop.clear()
         self._thread = threading.Thread(
             target=self._run, args=(store,), name="asyncdesk-sync", daemon=True
@@ -90,6 +98,8 @@ class SyncController(QObject):
 
     def _report(self, event: LiveEvent) -> None:
         """Sync thread: turn the event into a signal on the GUI thread."""
+        if self._listener is not None:
+            self._listener(event)
         if event.kind == "progress" and event.progress is not None:
             step = event.progress
             key = (step.account, step.stream)
