@@ -6,7 +6,7 @@ task runner, never on the GUI thread.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 from asyncdesk.core.clock import to_iso_z
@@ -16,16 +16,31 @@ from asyncdesk.store.messages import (
     StoredMessage,
     count_inbound,
     inbox_page,
+    messages_by_id,
     page_key,
 )
 
-__all__ = ["PageKey", "StoredMessage", "inbox_json_row", "iter_inbox", "page", "page_key"]
+__all__ = [
+    "PageKey",
+    "StoredMessage",
+    "by_id",
+    "inbox_json_row",
+    "iter_inbox",
+    "page",
+    "page_key",
+]
 
 
 def page(store: Store, limit: int, after: PageKey | None = None) -> list[StoredMessage]:
     """Up to ``limit`` inbound messages, newest first, after ``after``."""
     with store.reading() as session:
         return inbox_page(session, limit, after)
+
+
+def by_id(store: Store, ids: Iterable[int]) -> dict[int, StoredMessage]:
+    """The messages with these ids, by id (ids that are no message are left out)."""
+    with store.reading() as session:
+        return {message.id: message for message in messages_by_id(session, ids)}
 
 
 def count(store: Store) -> int:

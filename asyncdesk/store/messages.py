@@ -48,6 +48,10 @@ class StoredMessage:
     reason: str | None = None
     seen: bool = False
     snoozed_until: datetime | None = None
+    #: When the first reply went out (for "replied late"); None while unanswered.
+    replied_at: datetime | None = None
+    #: The user's own call on this message (True/False), None when the rules decide.
+    override: bool | None = None
 
     @property
     def sender(self) -> str:
@@ -82,6 +86,8 @@ _COLUMNS = (
     MessageRow.reply_reason,
     MessageRow.seen,
     MessageRow.snoozed_until,
+    MessageRow.replied_at,
+    MessageRow.reply_override,
 )
 
 
@@ -106,6 +112,8 @@ def _stored(row: tuple[Any, ...]) -> StoredMessage:
         reason,
         seen,
         snoozed_until,
+        replied_at,
+        override,
     ) = row
     return StoredMessage(
         id=int(id_),
@@ -127,6 +135,8 @@ def _stored(row: tuple[Any, ...]) -> StoredMessage:
         reason=None if reason is None else str(reason),
         seen=bool(seen),
         snoozed_until=snoozed_until,
+        replied_at=replied_at,
+        override=None if override is None else bool(override),
     )
 
 
@@ -350,6 +360,20 @@ def inbox_page(session: Session, limit: int, after: PageKey | None = None) -> li
             | ((MessageRow.received_at == after.received_at) & (MessageRow.id < after.id))
         )
     return [_stored(tuple(row)) for row in session.execute(statement)]
+
+
+def messages_by_id(session: Session, ids: Iterable[int]) -> list[StoredMessage]:
+    """The messages with these ids (either direction, removed ones too), in no order."""
+    wanted = sorted(set(ids))
+    found: list[StoredMessage] = []
+    for start in range(0, len(wanted), 500):  # well under SQLite's variable limit
+        statement = (
+            select(*_COLUMNS)
+            .join(AccountRow, AccountRow.id == MessageRow.account_id)
+            .where(MessageRow.id.in_(wanted[start : start + 500]))
+        )
+        found.extend(_stored(tuple(row)) for row in session.execute(statement))
+    return found
 
 
 def page_key(message: StoredMessage) -> PageKey:
