@@ -43,7 +43,6 @@ Handler = Callable[[argparse.Namespace], int]
 # Which issue brings each capability that is declared here but not built yet.
 _LATER = {
     "account add": "Adding accounts",
-    "stats": "Weekly stats",
     "autoreply": "Auto-replies",
     "answers": "Saved answers",
     "checkin": "Check-ins",
@@ -295,6 +294,7 @@ def _cmd_sync(args: argparse.Namespace) -> int:
     if not args.once:
         return _sync_forever(args, progress, clock)
     from asyncdesk.services.reply import flush_if_waiting
+    from asyncdesk.services.stats import export_due_report
 
     with _open_existing(args) as store, _profile_log(store):
         secrets = profile_secrets(store)
@@ -305,6 +305,9 @@ def _cmd_sync(args: argparse.Namespace) -> int:
             for outcome in outcomes
             if outcome.ok
         }
+        exported = export_due_report(store, clock)
+    for path in exported:
+        print(f"Wrote the weekly report {path}")
     for account, flush in flushed.items():
         if flush is not None and flush.sent:
             noun = "reply" if flush.sent == 1 else "replies"
@@ -759,6 +762,31 @@ def _cmd_sla_show(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_stats(args: argparse.Namespace) -> int:
+    from asyncdesk.services.stats import compute, render, write_atomically, zone_week
+
+    clock = _clock(args)
+    target: Path | None = None
+    if args.output not in (None, "-"):
+        target = Path(args.output)
+        if target.is_dir():
+            raise BadInput(f"-o {args.output}: is a directory; name a file")
+        if not target.parent.is_dir():
+            raise BadInput(f"-o {args.output}: no such directory {str(target.parent)!r}")
+    with _open_existing(args) as store:
+        week = zone_week(store, args.week, clock)
+        content = render(compute(store, week, clock.now()), args.format)
+    if target is None:
+        sys.stdout.write(content)
+        return 0
+    try:
+        write_atomically(target, content)
+    except OSError as error:
+        raise BadInput(f"-o {args.output}: {error.strerror or error}") from None
+    print(f"Wrote the stats of {week.label} to {target}.", file=sys.stderr)
+    return 0
+
+
 def _cmd_reply(args: argparse.Namespace) -> int:
     from asyncdesk.services.accounts import profile_secrets
     from asyncdesk.services.reply import check_reply_target, reply
@@ -1008,10 +1036,15 @@ def build_parser() -> argparse.ArgumentParser:
     sla_show.add_argument("--json", action="store_true")
 
     # stats
-    stats = command(commands, "stats", "weekly communication stats", later("stats"))
-    stats.add_argument("--week", metavar="2026-W47")
+    stats = command(commands, "stats", "weekly communication stats", _cmd_stats)
+    stats.add_argument(
+        "--week", metavar="2026-W47", help="an ISO week (default: the last complete one)"
+    )
     stats.add_argument("--format", choices=["csv", "json", "html"], default="json")
-    stats.add_argument("-o", "--output", metavar="FILE")
+    stats.add_argument("--at", metavar="ISO8601", help="export as if it were this instant")
+    stats.add_argument(
+        "-o", "--output", metavar="FILE", help="write to FILE (replaced whole); - or none: stdout"
+    )
 
     # autoreply
     autoreply = command(

@@ -164,6 +164,14 @@ NOTIFY_VIP: Setting[str] = Setting(
     _check_vip,
 )
 
+STATS_EXPORT_DIR: Setting[str] = Setting(
+    "stats.export_dir",
+    str,
+    "",
+    "A folder where the weekly report (HTML, JSON and CSV) is written on the first run "
+    "after each week ends; empty turns the automatic export off.",
+)
+
 SETTINGS: dict[str, Setting[object]] = {
     setting.name: setting  # type: ignore[misc]
     for setting in (
@@ -174,6 +182,7 @@ SETTINGS: dict[str, Setting[object]] = {
         PROFILE_ID,
         BODY_BUDGET_MB,
         BODY_MAX_MESSAGE_KB,
+        STATS_EXPORT_DIR,
         NOTIFY_REMINDER_MINUTES,
         NOTIFY_VIP,
     )

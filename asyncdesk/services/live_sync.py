@@ -132,6 +132,19 @@ def _flush_outbox(
         report(LiveEvent(account.name, "failed", error=f"outbox: {error}"))
 
 
+_EXPORT_LOCK = threading.Lock()
+
+
+def _export_report(store: Store, clock: Clock) -> None:
+    """The weekly report, when one is due (services.stats); accounts share one report,
+    and the first to get here writes it."""
+    # Imported here: services.stats reaches this module through the notifier.
+    from asyncdesk.services.stats import export_due_report
+
+    with _EXPORT_LOCK:
+        export_due_report(store, clock)
+
+
 def _fetch_bodies(
     store: Store,
     clock: Clock,
@@ -197,6 +210,8 @@ def _account_loop(
                     _flush_outbox(store, clock, secrets, account, report)
                 if not stop.is_set():
                     _fetch_bodies(store, clock, secrets, account, stop, report)
+                if not stop.is_set():
+                    _export_report(store, clock)
                 if after_sync is not None and not stop.is_set():
                     after_sync(account, source)
                 backoff.reset()

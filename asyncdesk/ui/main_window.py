@@ -73,6 +73,7 @@ from asyncdesk.services import inbox
 from asyncdesk.services.notifications import Notifier, Show
 from asyncdesk.services.profile import open_profile, user_timezone
 from asyncdesk.services.schedule import load_schedule, open_inbox
+from asyncdesk.services.stats import export_due_report
 from asyncdesk.store.database import Store
 from asyncdesk.store.profile import ProfilePaths
 from asyncdesk.ui.gate import BreakGlassDialog, GateView, local_when
@@ -379,6 +380,9 @@ class MainWindow(QMainWindow):
             self.notifier = Notifier(store, self._clock, show=self._show_notification)
             self.notifier.start()
         self.sync.start(store, listener=self.notifier.sync_report)
+        # The weekly report, if one is due and a folder is set (also done by the sync).
+        clock = self._clock
+        self.tasks.run_db(lambda: export_due_report(store, clock))
         self.profile_opened.emit()
 
     def _on_profile_failed(self, error: BaseException) -> None:

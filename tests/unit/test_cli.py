@@ -72,7 +72,6 @@ IMAP_WORK = [*IMAP_WORK, "--port", "993"]
 LATER_COMMANDS = [
     ["account", "add", "matrix", "m", "--homeserver", "http://h", "--user", "@me:h"],
     ["account", "add", "slack", "s"],
-    ["stats", "--week", "2026-W47", "--format", "html", "-o", "out.html"],
     ["autoreply", "show"],
     ["answers", "add", "--title", "t", "--body-stdin"],
     ["answers", "list"],
