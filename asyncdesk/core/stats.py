@@ -121,6 +121,11 @@ class MessageStats:
     p90_response_minutes: float | None
     commitment_kept_pct: float | None
     overdue_open: int
+    #: The counts behind ``commitment_kept_pct``: kept, missed (due and not kept),
+    #: and still pending (neither answered nor due at the export).
+    promises_kept: int = 0
+    promises_missed: int = 0
+    promises_pending: int = 0
 
     def as_json(self) -> dict[str, object]:
         return {
@@ -131,6 +136,9 @@ class MessageStats:
             "p90_response_minutes": self.p90_response_minutes,
             "commitment_kept_pct": self.commitment_kept_pct,
             "overdue_open": self.overdue_open,
+            "promises_kept": self.promises_kept,
+            "promises_missed": self.promises_missed,
+            "promises_pending": self.promises_pending,
         }
 
 
@@ -197,7 +205,7 @@ def percentile_pair(values: Sequence[float]) -> tuple[float | None, float | None
 def message_stats(facts: Iterable[InboundFact], now: datetime) -> tuple[MessageStats, list[float]]:
     """The message numbers of ``facts`` at the export instant ``now``; also every
     response time in minutes."""
-    received = needs = replied = overdue = kept = promises = 0
+    received = needs = replied = overdue = kept = promises = pending = 0
     minutes: list[float] = []
     for fact in facts:
         received += 1
@@ -216,6 +224,8 @@ def message_stats(facts: Iterable[InboundFact], now: datetime) -> tuple[MessageS
             promises += 1
             if answered and reply is not None and reply <= due:
                 kept += 1
+        else:
+            pending += 1
         if not answered and due < now:
             overdue += 1
     median, p90 = percentile_pair(minutes)
@@ -227,6 +237,9 @@ def message_stats(facts: Iterable[InboundFact], now: datetime) -> tuple[MessageS
         p90_response_minutes=p90,
         commitment_kept_pct=None if promises == 0 else 100.0 * kept / promises,
         overdue_open=overdue,
+        promises_kept=kept,
+        promises_missed=promises - kept,
+        promises_pending=pending,
     )
     return stats, minutes
 

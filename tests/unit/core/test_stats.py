@@ -76,6 +76,7 @@ def test_a_normal_week_by_hand() -> None:
     # Promises due or answered: the kept one, the late one, the overdue one.
     assert totals.commitment_kept_pct == pytest.approx(100 / 3)
     assert totals.overdue_open == 1
+    assert (totals.promises_kept, totals.promises_missed, totals.promises_pending) == (1, 2, 1)
     assert sorted(stats.by_account) == ["team", "work"]
     assert stats.by_account["team"].replied == 1
     assert stats.by_account["work"].received == 5
