@@ -6,15 +6,23 @@ pagination: ``services.inbox.page(store, limit, after=page_key(last row))``) and
 appended with ``beginInsertRows`` when it comes back, so a profile of 100,000 messages
 opens as fast as an empty one and scrolling never blocks the window.
 
+The "Reply by" column is a badge (:mod:`asyncdesk.ui.due`): overdue, due before the
+next window, later, replied, snoozed, dismissed. "Before the next window" needs the next
+window's start, which the owner keeps current with :meth:`InboxModel.set_horizon`.
+After the user changes a message's decision, :meth:`InboxModel.refresh` re-reads just
+those rows in place (``services.inbox.by_id``), so the selection and the scroll
+position stay where they were.
+
 Threading contract: every method runs on the GUI thread. The only work sent to the
-worker is the ``services.inbox.page`` call, which receives the store and the key as
-arguments and touches nothing of the model.
+worker is the ``services.inbox.page``/``by_id`` calls, which receive the store and
+their keys as arguments and touch nothing of the model.
 """
 
 from __future__ import annotations
 
 import logging
 import sys
+from collections.abc import Iterable
 from datetime import UTC, datetime, tzinfo
 from enum import IntEnum
 from typing import Any
@@ -30,14 +38,16 @@ from PySide6.QtCore import (
     Qt,
     Signal,
 )
-from PySide6.QtGui import QBrush, QColor, QFont
+from PySide6.QtGui import QBrush, QFont
 
 from asyncdesk.core.clock import Clock
 from asyncdesk.core.errors import AsyncDeskError
-from asyncdesk.core.messages import Medium, ReplyState
+from asyncdesk.core.messages import Medium
 from asyncdesk.services import inbox
 from asyncdesk.store.database import Store
 from asyncdesk.store.messages import StoredMessage
+from asyncdesk.ui import due as badges
+from asyncdesk.ui.due import Due
 from asyncdesk.ui.roles import ItemRole
 from asyncdesk.ui.tasks import TaskRunner
 
@@ -47,7 +57,6 @@ DEFAULT_PAGE_SIZE = 200
 
 ModelIndex = QModelIndex | QPersistentModelIndex
 
-_OVERDUE = QColor(0xC6, 0x28, 0x28)
 # The invalid index, i.e. the table's root; a module-level default, never mutated.
 _ROOT = QModelIndex()
 
@@ -80,6 +89,7 @@ class InboxModel(QAbstractTableModel):
     - ``page_loaded(int)``: a page arrived and its rows (possibly 0) were appended.
     - ``load_failed(str)``: a page could not be read; one line for the user. Loading
       stops until :meth:`reload`.
+    - ``rows_refreshed()``: rows re-read by :meth:`refresh` were updated in place.
 
     Times are shown in ``timezone`` (the user's zone); "today" is decided by ``clock``,
     never by the machine's wall clock directly, so tests can pin it.
@@ -88,6 +98,7 @@ class InboxModel(QAbstractTableModel):
     loading_changed = Signal(bool)
     page_loaded = Signal(int)
     load_failed = Signal(str)
+    rows_refreshed = Signal()
 
     def __init__(
         self,
@@ -111,9 +122,11 @@ class InboxModel(QAbstractTableModel):
         self._loading = False
         self._loading_reported = False  # the last state loading_changed announced
         self._exhausted = True
+        self._horizon: datetime | None = None
         self._locale = QLocale()
         self._bold = QFont()
         self._bold.setBold(True)
+        self._plain = QFont()
 
     # -- public API -----------------------------------------------------------------
 
@@ -156,6 +169,62 @@ class InboxModel(QAbstractTableModel):
     def message_at(self, row: int) -> StoredMessage:
         """The message shown in ``row`` (raises IndexError past the loaded rows)."""
         return self._rows[row]
+
+    def row_of(self, message_pk: int) -> int | None:
+        """The row showing the message with this id, if it is loaded."""
+        return next((row for row, m in enumerate(self._rows) if m.id == message_pk), None)
+
+    @property
+    def timezone(self) -> tzinfo:
+        """The zone times are shown in (the user's)."""
+        return self._timezone
+
+    @property
+    def horizon(self) -> datetime | None:
+        """The next window's start (UTC), or ``None`` when no window is ahead."""
+        return self._horizon
+
+    def set_horizon(self, horizon: datetime | None) -> None:
+        """The next window starts at ``horizon``: what is due before it is marked."""
+        if horizon != self._horizon:
+            self._horizon = horizon
+            self.update_badges()
+
+    def update_badges(self) -> None:
+        """Repaint every row's reply-by state, e.g. when a deadline has just passed."""
+        if self._rows:
+            self.dataChanged.emit(
+                self.index(0, 0), self.index(len(self._rows) - 1, len(Column) - 1)
+            )
+
+    def refresh(self, message_pks: Iterable[int] | None = None) -> None:
+        """Re-read these messages (default: every loaded row) and update them in place.
+
+        For changes that keep the order (a reply-by decision); new or removed mail needs
+        :meth:`reload`. Rows no longer in the store keep what they showed.
+        """
+        store = self._store
+        if store is None:
+            return
+        wanted = {m.id for m in self._rows} if message_pks is None else set(message_pks)
+        if not wanted:
+            return
+        generation = self._generation
+        self._tasks.run_db(
+            lambda: inbox.by_id(store, wanted),
+            success=self._on_refreshed,
+            failure=self._on_refresh_failed,
+            is_current=lambda: generation == self._generation,
+        )
+
+    def _on_refreshed(self, fresh: dict[int, StoredMessage]) -> None:
+        changed = [row for row, m in enumerate(self._rows) if fresh.get(m.id, m) != m]
+        for row in changed:
+            self._rows[row] = fresh[self._rows[row].id]
+        if changed:
+            last = len(Column) - 1
+            self.dataChanged.emit(self.index(min(changed), 0), self.index(max(changed), last))
+        self.rows_refreshed.emit()
 
     # -- lazy loading -----------------------------------------------------------------
 
@@ -202,6 +271,15 @@ class InboxModel(QAbstractTableModel):
             self.load_failed.emit(error.message)
             return
         self.load_failed.emit(f"cannot load the inbox: {error}")
+        sys.excepthook(type(error), error, error.__traceback__)
+
+    def _on_refresh_failed(self, error: BaseException) -> None:
+        """The rows keep what they showed; paging goes on (unlike a failed page)."""
+        if isinstance(error, AsyncDeskError):
+            log.warning("cannot re-read messages: %s", error.message)
+            self.load_failed.emit(error.message)
+            return
+        self.load_failed.emit(f"cannot re-read messages: {error}")
         sys.excepthook(type(error), error, error.__traceback__)
 
     def _set_loading(self, loading: bool) -> None:
@@ -254,10 +332,13 @@ class InboxModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.ToolTipRole:
             return self._tooltip(message, column)
         if role == Qt.ItemDataRole.FontRole:
-            return self._bold if _waiting_for_reply(message) else None
+            if column is Column.REPLY_BY:
+                return self._bold if badges.emphasised(self._due(message)) else self._plain
+            return self._bold if badges.is_open(message, self._clock.now()) else None
         if role == Qt.ItemDataRole.ForegroundRole:
-            if column is Column.REPLY_BY and self._overdue(message):
-                return QBrush(_OVERDUE)
+            if column is Column.REPLY_BY:
+                colour = badges.colour(self._due(message))
+                return None if colour is None else QBrush(colour)
             return None
         return _custom_role_data(message, role)
 
@@ -274,18 +355,17 @@ class InboxModel(QAbstractTableModel):
             case Column.RECEIVED:
                 return self._short_time(message.received_at)
             case Column.REPLY_BY:
-                if message.state is ReplyState.REPLIED:
-                    return "replied"
-                if message.state is ReplyState.OPEN and message.due_at is not None:
-                    return self._short_time(message.due_at)
-                return ""
+                now = self._clock.now()
+                return badges.badge_text(message, self._due(message), now, self._timezone)
 
     def _tooltip(self, message: StoredMessage, column: Column) -> str | None:
         match column:
             case Column.FROM:
+                who = message.sender_address
                 if message.sender_name:
-                    return f"{message.sender_name} <{message.sender_address}>"
-                return message.sender_address
+                    who = f"{message.sender_name} <{message.sender_address}>"
+                reason = badges.reason_line(message)
+                return who if reason is None else f"{who}\n{reason}"
             case Column.SUBJECT:
                 return message.snippet or None
             case Column.ACCOUNT:
@@ -293,17 +373,39 @@ class InboxModel(QAbstractTableModel):
             case Column.RECEIVED:
                 return self._long_time(message.received_at)
             case Column.REPLY_BY:
-                if message.due_at is None or message.state is not ReplyState.OPEN:
-                    return None
-                due = self._long_time(message.due_at)
-                return f"Overdue since {due}" if self._overdue(message) else f"Reply by {due}"
+                lines = [self._due_tooltip(message), badges.reason_line(message)]
+                return "\n".join(line for line in lines if line) or None
 
-    def _overdue(self, message: StoredMessage) -> bool:
-        return (
-            message.state is ReplyState.OPEN
-            and message.due_at is not None
-            and message.due_at < self._clock.now()
-        )
+    def _due(self, message: StoredMessage) -> Due:
+        return badges.due_of(message, self._clock.now(), self._horizon)
+
+    def _due_tooltip(self, message: StoredMessage) -> str | None:
+        due = self._due(message)
+        if due is Due.NONE or message.due_at is None:
+            return None
+        when = self._long_time(message.due_at)
+        match due:
+            case Due.OVERDUE:
+                return f"Overdue since {when}"
+            case Due.SOON:
+                if self._horizon is None:
+                    return f"Reply by {when}, within 24 hours"
+                window = badges.when_text(self._horizon, self._clock.now(), self._timezone)
+                return f"Reply by {when}, before the next window ({window})"
+            case Due.REPLIED | Due.REPLIED_LATE:
+                if message.replied_at is None:
+                    return f"Replied (due {when})"
+                replied = self._long_time(message.replied_at)
+                late = ", after the deadline" if due is Due.REPLIED_LATE else ""
+                return f"Replied {replied}{late} (due {when})"
+            case Due.SNOOZED:
+                until = message.snoozed_until
+                snoozed = "Snoozed" if until is None else f"Snoozed until {self._long_time(until)}"
+                return f"{snoozed} (due {when})"
+            case Due.DISMISSED:
+                return f"Dismissed: no reply needed (was due {when})"
+            case _:
+                return f"Reply by {when}"
 
     def _local(self, instant: datetime) -> datetime:
         return instant.astimezone(self._timezone)
@@ -321,13 +423,7 @@ class InboxModel(QAbstractTableModel):
         return self._locale.toString(day, "d MMM yyyy")
 
     def _long_time(self, instant: datetime) -> str:
-        local = self._local(instant)
-        day = QDate(local.year, local.month, local.day)
-        zone = local.tzname() or ""
-        return (
-            f"{self._locale.toString(day, 'dddd d MMMM yyyy')} "
-            f"{local.hour:02d}:{local.minute:02d} {zone}"
-        ).strip()
+        return badges.long_text(instant, self._timezone)
 
 
 def _subject_line(message: StoredMessage) -> str:
@@ -335,10 +431,6 @@ def _subject_line(message: StoredMessage) -> str:
     if message.medium == Medium.CHAT.value and message.snippet:
         return f"{message.subject} — {message.snippet}" if message.subject else message.snippet
     return message.subject or message.snippet or "(no subject)"
-
-
-def _waiting_for_reply(message: StoredMessage) -> bool:
-    return message.needs_reply and message.state is ReplyState.OPEN
 
 
 def _custom_role_data(message: StoredMessage, role: int) -> Any:
