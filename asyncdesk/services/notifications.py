@@ -33,7 +33,6 @@ from __future__ import annotations
 
 import logging
 import os
-import sys
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -56,6 +55,7 @@ from asyncdesk.core.notify_policy import (
     wakeups_between,
 )
 from asyncdesk.services.live_sync import LiveEvent
+from asyncdesk.services.locks import try_lock
 from asyncdesk.services.schedule import load_schedule, status
 from asyncdesk.store.database import Store
 from asyncdesk.store.notifications import (
@@ -130,7 +130,7 @@ class _ProfileLock:
         if self._fd is not None:
             return True
         fd = os.open(self._path, os.O_RDWR | os.O_CREAT, 0o600)
-        if _try_lock(fd):
+        if try_lock(fd):
             self._fd = fd
             return True
         os.close(fd)
@@ -140,24 +140,6 @@ class _ProfileLock:
         fd, self._fd = self._fd, None
         if fd is not None:
             os.close(fd)  # closing the descriptor releases the lock
-
-
-def _try_lock(fd: int) -> bool:
-    if sys.platform == "win32":
-        import msvcrt
-
-        try:
-            msvcrt.locking(fd, msvcrt.LK_NBLCK, 1)
-        except OSError:
-            return False
-        return True
-    import fcntl
-
-    try:
-        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-    except BlockingIOError:
-        return False
-    return True
 
 
 @dataclass(frozen=True, slots=True)

@@ -41,7 +41,6 @@ import contextlib
 import email.policy
 import logging
 import os
-import sys
 import time
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
@@ -55,6 +54,7 @@ from asyncdesk.core.clock import Clock
 from asyncdesk.core.errors import AsyncDeskError, BadInput
 from asyncdesk.core.messages import Direction, Medium, Message, normalize_message_id
 from asyncdesk.services.accounts import account_password
+from asyncdesk.services.locks import try_lock
 from asyncdesk.services.secrets import Secrets
 from asyncdesk.sources.base import SourceError
 from asyncdesk.sources.imap import ImapSettings
@@ -645,24 +645,6 @@ def _file_one(
 # -------------------------------------------------------------------------------- lock
 
 
-def _try_lock(fd: int) -> bool:
-    if sys.platform == "win32":
-        import msvcrt
-
-        try:
-            msvcrt.locking(fd, msvcrt.LK_NBLCK, 1)
-        except OSError:
-            return False
-        return True
-    import fcntl
-
-    try:
-        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-    except BlockingIOError:
-        return False
-    return True
-
-
 @contextlib.contextmanager
 def _exclusive(path: Path, wait: float) -> Iterator[bool]:
     """Hold the profile's outbox lock (yields True), or give up after ``wait`` seconds
@@ -670,10 +652,10 @@ def _exclusive(path: Path, wait: float) -> Iterator[bool]:
     fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
     try:
         deadline = time.monotonic() + wait
-        held = _try_lock(fd)
+        held = try_lock(fd)
         while not held and time.monotonic() < deadline:
             time.sleep(0.05)
-            held = _try_lock(fd)
+            held = try_lock(fd)
         yield held
     finally:
         os.close(fd)  # closing the descriptor releases the lock
