@@ -19,6 +19,13 @@ reason is recorded on the database worker (``services.schedule.open_inbox``) bef
 inbox appears, under a slim banner that leads back to the gate. The session ends at
 the next transition.
 
+Deadlines: the "Reply by" badges of the inbox, the deadlines dock
+(:class:`~asyncdesk.ui.deadlines_panel.DeadlinesPanel`) and the reply-by actions
+(:class:`~asyncdesk.ui.message_actions.MessageActions`: context menu, Message menu,
+undo) all know the next window's start, which the window hands them whenever it
+decides the mode. The dock is hidden behind the gate whatever the user chose; the
+user's choice (F9, or the dock's close button) is remembered with the window state.
+
 Notifications: once the profile is open, a
 :class:`~asyncdesk.services.notifications.Notifier` runs on its own thread (the same one
 ``asyncdesk sync`` runs) and hears the live sync's events from the sync thread; the GUI
@@ -40,7 +47,17 @@ from enum import StrEnum
 from importlib import resources
 from zoneinfo import ZoneInfo
 
-from PySide6.QtCore import QByteArray, QEvent, QObject, QSettings, QSize, Qt, QTimer, Signal
+from PySide6.QtCore import (
+    QByteArray,
+    QEvent,
+    QItemSelectionModel,
+    QObject,
+    QSettings,
+    QSize,
+    Qt,
+    QTimer,
+    Signal,
+)
 from PySide6.QtGui import (
     QAction,
     QCloseEvent,
@@ -76,8 +93,10 @@ from asyncdesk.services.schedule import load_schedule, open_inbox
 from asyncdesk.services.stats import export_due_report
 from asyncdesk.store.database import Store
 from asyncdesk.store.profile import ProfilePaths
+from asyncdesk.ui.deadlines_panel import DeadlinesPanel
 from asyncdesk.ui.gate import BreakGlassDialog, GateView, local_when
 from asyncdesk.ui.inbox_model import DEFAULT_PAGE_SIZE, Column, InboxModel
+from asyncdesk.ui.message_actions import MessageActions
 from asyncdesk.ui.sync_controller import SyncController
 from asyncdesk.ui.tasks import TaskRunner
 
@@ -89,6 +108,8 @@ DEFAULT_SIZE = (1100, 700)
 _GEOMETRY_KEY = "main_window/geometry"
 _STATE_KEY = "main_window/state"
 _HEADER_KEY = "main_window/inbox_header"
+# Whether the user wants the deadlines dock (it is hidden behind the gate regardless).
+_DEADLINES_KEY = "main_window/deadlines_visible"
 
 # QTimer takes a signed 32-bit interval (about 24.8 days); a later transition re-arms.
 MAX_TIMER_MS = 2**31 - 1
@@ -132,6 +153,8 @@ class MainWindow(QMainWindow):
     - ``break_glass_opened(str)``: the inbox was opened outside a window; the reason,
       already recorded in the profile.
     - ``break_glass_failed(str)``: opening it anyway failed; the one-line reason.
+    - ``message_revealed(int)``: the message with this id was selected in the inbox
+      (asked for from the deadlines panel).
     """
 
     exposed = Signal()
@@ -143,6 +166,7 @@ class MainWindow(QMainWindow):
     mode_changed = Signal(str)
     break_glass_opened = Signal(str)
     break_glass_failed = Signal(str)
+    message_revealed = Signal(int)
 
     def __init__(
         self,
@@ -172,6 +196,9 @@ class MainWindow(QMainWindow):
         self._break_glass_reason: str | None = None
         self._break_glass_pending = False
         self._message_count: int | None = None
+        self._deadlines_wanted = True  # the user's choice; the gate hides it regardless
+        self._size_deadlines = False
+        self._reveal: tuple[int, datetime] | None = None  # a message to select once loaded
         self._show_notification = show_notification
         self.notifier: Notifier | None = None  # runs while the profile is open
 
@@ -234,10 +261,24 @@ class MainWindow(QMainWindow):
         self.sync.synced.connect(self._on_synced)
         self.sync.failed.connect(self._on_sync_failed)
 
+        self.deadlines = DeadlinesPanel(self.tasks, self._clock, self)
+        self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.deadlines)
+        self.deadlines.message_activated.connect(self.reveal_message)
+        # Bound methods, not lambdas over self: a connection holds its lambda strongly
+        # from C++, where Python's collector cannot see the cycle, and the window leaks.
+        self.deadlines.closed_by_user.connect(self._on_deadlines_closed)
+        self.deadlines.deadline_passed.connect(self.model.update_badges)
+        self.deadlines.load_failed.connect(self._on_deadlines_failed)
+        self.message_actions = MessageActions(self.view, self.model, self.tasks, self._clock, self)
+        self.message_actions.changed.connect(self._on_messages_changed)
+        self.statusBar().insertWidget(0, self.message_actions.feedback)
+
         self._make_actions()
         self.model.loading_changed.connect(self._on_loading_changed)
         self.model.load_failed.connect(self._on_load_failed)
+        self.model.page_loaded.connect(self._try_reveal)
         self._restore_geometry()
+        self._apply_deadlines_visibility()
 
     # -- construction -----------------------------------------------------------------
 
@@ -315,10 +356,15 @@ class MainWindow(QMainWindow):
         metrics = QFontMetrics(bold)
         # Wide enough for a bold "Wed 30 Sep 23:59" plus the cell's padding.
         time_width = metrics.horizontalAdvance("Wed 30 Sep 23:59") + 24
+        # The widest badges: a bold "Overdue · ..." and a plain "Snoozed until ...".
+        badge_width = 24 + max(
+            metrics.horizontalAdvance("Overdue · Wed 23:59"),
+            QFontMetrics(view.font()).horizontalAdvance("Snoozed until Wed 23:59"),
+        )
         view.setColumnWidth(Column.FROM, metrics.averageCharWidth() * 24)
         view.setColumnWidth(Column.ACCOUNT, metrics.averageCharWidth() * 12)
         view.setColumnWidth(Column.RECEIVED, time_width)
-        view.setColumnWidth(Column.REPLY_BY, time_width)
+        view.setColumnWidth(Column.REPLY_BY, badge_width)
 
     def _make_actions(self) -> None:
         file_menu = self.menuBar().addMenu("&File")
@@ -341,6 +387,19 @@ class MainWindow(QMainWindow):
         self.quit_action.setMenuRole(QAction.MenuRole.QuitRole)
         self.quit_action.triggered.connect(self.close)
         file_menu.addAction(self.quit_action)
+
+        edit_menu = self.menuBar().addMenu("&Edit")
+        edit_menu.addAction(self.message_actions.undo_action)
+        message_menu = self.menuBar().addMenu("&Message")
+        self.message_actions.fill_menu(message_menu)
+        view_menu = self.menuBar().addMenu("&View")
+        self.deadlines_action = QAction("&Deadlines", self)
+        self.deadlines_action.setCheckable(True)
+        self.deadlines_action.setChecked(True)
+        self.deadlines_action.setShortcut(QKeySequence("F9"))
+        self.deadlines_action.setStatusTip("Show or hide the deadlines beside the inbox")
+        self.deadlines_action.triggered.connect(self.set_deadlines_wanted)
+        view_menu.addAction(self.deadlines_action)
 
     # -- the profile ------------------------------------------------------------------
 
@@ -375,6 +434,8 @@ class MainWindow(QMainWindow):
         self._show_page(Page.OPENING)
         self.reload_schedule()
         self.model.set_store(store, timezone)
+        self.deadlines.set_store(store, timezone)
+        self.message_actions.set_store(store)
         self._count()
         if self.notifier is None:
             self.notifier = Notifier(store, self._clock, show=self._show_notification)
@@ -403,6 +464,8 @@ class MainWindow(QMainWindow):
         """
         self.error_message = message
         self.model.set_store(None)
+        self.deadlines.set_store(None)
+        self.message_actions.set_store(None)
         self.mode_timer.stop()
         self.error_label.setText(
             "<h3>AsyncDesk cannot open this profile</h3>"
@@ -421,6 +484,7 @@ class MainWindow(QMainWindow):
             return
         self.reload_schedule()
         self.model.reload()
+        self.deadlines.reload()
         self._count()
 
     def _count(self) -> None:
@@ -511,9 +575,16 @@ class MainWindow(QMainWindow):
             self.gate.show_state(schedule, mode, now)
             self._show_page(Page.GATE)
         self._arm_mode_timer(schedule, now)
+        upcoming = schedule.next_window(now)
+        horizon = None if upcoming is None else upcoming.start
+        self.model.set_horizon(horizon)
+        self.deadlines.set_horizon(horizon)
+        self.message_actions.update_actions()
         self._refresh_status()
         if mode is not self._mode:
             log.info("mode: %s", mode.value)
+            if self._mode is not None:
+                self.deadlines.reload()  # a snooze may have run out; "now" moved on
             self._mode = mode
             self.mode_changed.emit(mode.value)
 
@@ -609,6 +680,8 @@ class MainWindow(QMainWindow):
         if gate:
             self._progress.hide()
         self._sync_label.setVisible(bool(self._sync_label.text()) and not gate)
+        self.message_actions.set_enabled(page is Page.INBOX)
+        self._apply_deadlines_visibility()
 
     def _show_inbox(self) -> None:
         reason = self._break_glass_reason
@@ -618,6 +691,70 @@ class MainWindow(QMainWindow):
             self.banner_label.setText(f"Opened outside a window: {reason}.")
             self.banner.show()
         self._show_page(Page.INBOX)
+
+    # -- deadlines --------------------------------------------------------------------
+
+    @property
+    def deadlines_wanted(self) -> bool:
+        """Whether the user wants the deadlines dock (shown only with the inbox)."""
+        return self._deadlines_wanted
+
+    def set_deadlines_wanted(self, wanted: bool) -> None:
+        """F9 or the dock's close button: show or hide the deadlines beside the inbox."""
+        self._deadlines_wanted = wanted
+        self.deadlines_action.setChecked(wanted)
+        self._apply_deadlines_visibility()
+
+    def _on_deadlines_closed(self) -> None:
+        self.set_deadlines_wanted(False)
+
+    def _on_deadlines_failed(self, message: str) -> None:
+        self._set_status(message)
+
+    def _apply_deadlines_visibility(self) -> None:
+        inbox = self.page is Page.INBOX
+        self.deadlines_action.setEnabled(inbox)
+        visible = inbox and self._deadlines_wanted
+        self.deadlines.setVisible(visible)
+        if visible and self._size_deadlines:
+            self._size_deadlines = False
+            width = self.fontMetrics().averageCharWidth() * 46
+            self.resizeDocks([self.deadlines], [width], Qt.Orientation.Horizontal)
+
+    def _on_messages_changed(self, message_pks: frozenset[int] | None) -> None:
+        """A reply-by action changed these messages (None: perhaps any): show it."""
+        self.model.refresh(message_pks)
+        self.deadlines.reload()
+
+    def reveal_message(self, message_pk: int, received_at: datetime) -> None:
+        """Select the message in the inbox, loading pages down to it if needed."""
+        self._reveal = (message_pk, received_at)
+        self._try_reveal()
+
+    def _try_reveal(self) -> None:
+        if self._reveal is None:
+            return
+        message_pk, received_at = self._reveal
+        row = self.model.row_of(message_pk)
+        if row is not None:
+            self._reveal = None
+            index = self.model.index(row, Column.SUBJECT)
+            self.view.selectionModel().setCurrentIndex(
+                index,
+                QItemSelectionModel.SelectionFlag.ClearAndSelect
+                | QItemSelectionModel.SelectionFlag.Rows,
+            )
+            self.view.scrollTo(index, QAbstractItemView.ScrollHint.PositionAtCenter)
+            self.view.setFocus(Qt.FocusReason.OtherFocusReason)
+            self.message_revealed.emit(message_pk)
+            return
+        rows = self.model.rowCount()
+        passed = rows > 0 and self.model.message_at(rows - 1).received_at < received_at
+        if passed or self.model.all_loaded:
+            self._reveal = None  # not in the inbox any more (removed on the server)
+            self._set_status("That message is no longer in the inbox.")
+            return
+        self.model.fetchMore()  # a no-op while a page is in flight; page_loaded retries
 
     # -- sync -------------------------------------------------------------------------
 
@@ -640,6 +777,7 @@ class MainWindow(QMainWindow):
         self._show_sync(f"Up to date {when}".strip())
         if new and self._store is not None:
             self.model.reload()
+            self.deadlines.reload()
             self._count()
 
     def _on_sync_failed(self, account: str, error: str) -> None:
@@ -691,9 +829,15 @@ class MainWindow(QMainWindow):
         state = settings.value(_STATE_KEY)
         if isinstance(state, QByteArray):
             self.restoreState(state)
+        else:
+            self._size_deadlines = True  # the first time: a width that fits its lines
         header = settings.value(_HEADER_KEY)
         if isinstance(header, QByteArray):
             self.view.horizontalHeader().restoreState(header)
+        wanted = settings.value(_DEADLINES_KEY)
+        if isinstance(wanted, str):  # an ini file keeps booleans as text
+            self._deadlines_wanted = wanted.lower() == "true"
+        self.deadlines_action.setChecked(self._deadlines_wanted)
 
     def default_size(self) -> QSize:
         """:data:`DEFAULT_SIZE`, shrunk to 90 % of a screen too small for it."""
@@ -711,6 +855,7 @@ class MainWindow(QMainWindow):
         settings.setValue(_GEOMETRY_KEY, self.saveGeometry())
         settings.setValue(_STATE_KEY, self.saveState())
         settings.setValue(_HEADER_KEY, self.view.horizontalHeader().saveState())
+        settings.setValue(_DEADLINES_KEY, self._deadlines_wanted)
         settings.sync()
         if settings.status() != QSettings.Status.NoError:
             log.warning("cannot save the window state to %s", self.paths.ui_state)
