@@ -27,14 +27,13 @@ from asyncdesk.core.errors import AsyncDeskError, BadInput
 from asyncdesk.services.secrets import KeyringSecrets, Secrets
 from asyncdesk.services.sync import SyncProgress, SyncResult, sync_source
 from asyncdesk.sources.imap import ImapSettings, ImapSource, connect
-from asyncdesk.sources.tls import is_fingerprint, normalize_fingerprint
+from asyncdesk.sources.tls import SECURITIES, is_fingerprint, normalize_fingerprint
 from asyncdesk.store import accounts as stored
 from asyncdesk.store.database import Store
 from asyncdesk.store.settings import get_setting, set_setting
 
 log = logging.getLogger(__name__)
 
-SECURITIES = ("tls", "starttls", "plain")
 _SMTP_DEFAULT_PORTS = {"tls": 465, "starttls": 587, "plain": 25}
 
 SecretsFactory = Callable[[str], Secrets]

@@ -32,7 +32,7 @@ import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any, Final, Literal, cast
+from typing import Any, Final, cast
 
 from imapclient import IMAPClient, SocketTimeout  # type: ignore[import-untyped]
 from imapclient.exceptions import IMAPClientError, LoginError  # type: ignore[import-untyped]
@@ -57,6 +57,8 @@ from asyncdesk.sources.mail_headers import (
     parse_headers,
 )
 from asyncdesk.sources.tls import (
+    SECURITIES,
+    Security,
     check_pin,
     client_context,
     network_reason,
@@ -67,8 +69,6 @@ from asyncdesk.sources.tls import (
 
 log = logging.getLogger(__name__)
 
-Security = Literal["tls", "starttls", "plain"]
-_SECURITIES: Final = ("tls", "starttls", "plain")
 
 #: UIDs fetched per round trip, and per :class:`SyncBatch`.
 BATCH_SIZE: Final = 2000
@@ -98,7 +98,7 @@ class ImapSettings:
     def from_account(cls, account: Account) -> ImapSettings:
         config = account.config
         security = str(config.get("security", "tls")).lower()
-        if security not in _SECURITIES:
+        if security not in SECURITIES:
             raise SourceError(
                 f"account {account.name}: security must be tls, starttls or plain, not {security!r}"
             )

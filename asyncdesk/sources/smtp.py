@@ -54,12 +54,14 @@ from datetime import datetime
 from email.headerregistry import Address
 from email.message import EmailMessage
 from email.utils import format_datetime, getaddresses, make_msgid
-from typing import Final, Literal, cast
+from typing import Final, cast
 
 from asyncdesk.core.accounts import Account
 from asyncdesk.sources.base import AuthFailed, CertificateRejected, ConnectionFailed, SourceError
 from asyncdesk.sources.mail_headers import normalize_mail_address, parse_headers
 from asyncdesk.sources.tls import (
+    SECURITIES,
+    Security,
     check_pin,
     client_context,
     network_reason,
@@ -70,8 +72,6 @@ from asyncdesk.sources.tls import (
 
 log = logging.getLogger(__name__)
 
-Security = Literal["tls", "starttls", "plain"]
-_SECURITIES: Final = ("tls", "starttls", "plain")
 _DEFAULT_PORTS: Final = {"tls": 465, "starttls": 587, "plain": 25}
 
 #: At most this many ids in a reply's References: the root and the latest ones.
@@ -132,7 +132,7 @@ class SmtpSettings:
         ``smtp_timeout`` (default: ``timeout``, else 30 s)."""
         config = account.config
         security = str(config.get("smtp_security", "tls")).lower()
-        if security not in _SECURITIES:
+        if security not in SECURITIES:
             raise SourceError(
                 f"account {account.name}: smtp_security must be tls, starttls or plain, "
                 f"not {security!r}"

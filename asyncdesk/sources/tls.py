@@ -13,8 +13,13 @@ import hashlib
 import hmac
 import socket
 import ssl
+from typing import Final, Literal
 
 from asyncdesk.sources.base import CertificateRejected
+
+#: How a connection is secured: implicit TLS, STARTTLS, or (only when asked) plain.
+Security = Literal["tls", "starttls", "plain"]
+SECURITIES: Final[tuple[str, ...]] = ("tls", "starttls", "plain")
 
 _HEX = frozenset("0123456789abcdef")
 

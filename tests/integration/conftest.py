@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from servers.dovecot import Dovecot, find_dovecot
@@ -36,6 +37,25 @@ def dovecot() -> Iterator[Dovecot]:
 def mail_user(dovecot: Dovecot) -> tuple[str, str]:
     """A user of the ``dovecot`` fixture with a random password: ``(user, password)``."""
     return dovecot.add_user(f"user{secrets.token_hex(4)}")
+
+
+@pytest.fixture
+def profile(
+    dovecot: Dovecot,
+    mail_user: tuple[str, str],
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> Path:
+    """A profile with ``mail_user`` added as account "work" through the CLI, as a user
+    would (password on stdin, into the test keyring). Files may define their own."""
+    from test_account_cli import add_args, cli
+
+    user, password = mail_user
+    root = tmp_path / "profile"
+    code, _, err = cli(capsys, monkeypatch, root, *add_args(dovecot, user), stdin=password + "\n")
+    assert code == 0, err
+    return root
 
 
 @pytest.fixture(scope="session")

@@ -20,7 +20,6 @@ from pathlib import Path
 
 import pytest
 from servers.dovecot import Dovecot
-from test_account_cli import add_args, cli
 
 from asyncdesk.store.profile import ProfilePaths
 
@@ -95,21 +94,6 @@ class SyncProcess:
         if self.proc.poll() is None:
             self.proc.send_signal(signal.SIGTERM)
         return self.proc.wait(timeout=10)
-
-
-@pytest.fixture
-def profile(
-    dovecot: Dovecot,
-    mail_user: tuple[str, str],
-    tmp_path: Path,
-    capsys: pytest.CaptureFixture[str],
-    monkeypatch: pytest.MonkeyPatch,
-) -> Path:
-    user, password = mail_user
-    root = tmp_path / "profile"
-    code, _, err = cli(capsys, monkeypatch, root, *add_args(dovecot, user), stdin=password + "\n")
-    assert code == 0, err
-    return root
 
 
 @pytest.fixture

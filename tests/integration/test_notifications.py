@@ -23,7 +23,7 @@ from typing import Any
 
 import pytest
 from servers.dovecot import Dovecot
-from test_account_cli import add_args, cli
+from test_account_cli import cli
 from test_live_sync import SyncProcess, db_subjects, mail, wait_until
 
 from asyncdesk.core import settings as declared
@@ -72,21 +72,6 @@ def notification_daemon() -> Iterator[NotificationDaemon]:
         server.terminate()
         # The name must have left the bus before the next test looks for a daemon.
         wait_until(lambda: not _name_owned(), timeout=5)
-
-
-@pytest.fixture
-def profile(
-    dovecot: Dovecot,
-    mail_user: tuple[str, str],
-    tmp_path: Path,
-    capsys: pytest.CaptureFixture[str],
-    monkeypatch: pytest.MonkeyPatch,
-) -> Path:
-    user, password = mail_user
-    root = tmp_path / "profile"
-    code, _, err = cli(capsys, monkeypatch, root, *add_args(dovecot, user), stdin=password + "\n")
-    assert code == 0, err
-    return root
 
 
 def zone_around(instant: datetime) -> tuple[str, datetime]:
