@@ -70,6 +70,8 @@ from asyncdesk.sources.tls import (
 log = logging.getLogger(__name__)
 
 
+#: Seconds of the first IDLE of each wait (see ImapSource.wait_for_change).
+FIRST_IDLE_SECONDS: Final = 2.0
 #: UIDs fetched per round trip, and per :class:`SyncBatch`.
 BATCH_SIZE: Final = 2000
 #: Names tried for the Sent folder when no folder carries the ``\Sent`` special use.
@@ -573,8 +575,14 @@ class ImapSource:
             ):
                 return True
             changed = False
+            # The first IDLE is short: mail delivered between that SELECT and the
+            # server's watch starting may be told by no IDLE response (Dovecot then
+            # notices it only at its next check, 30 s later); ending IDLE makes the
+            # server look, and DONE's responses tell.
+            first = min(deadline, time.monotonic() + FIRST_IDLE_SECONDS)
             while not changed and not should_stop() and time.monotonic() < deadline:
-                changed, goodbye = self._idle_once(client, deadline, should_stop, tick)
+                changed, goodbye = self._idle_once(client, first, should_stop, tick)
+                first = deadline
                 if goodbye is not None:
                     raise self._failed(EOFError(f"the server said goodbye ({goodbye})"))
             return changed
@@ -614,7 +622,8 @@ class ImapSource:
                     break
         finally:
             if goodbye is None:
-                client.idle_done()
+                _text, responses = client.idle_done()
+                changed = changed or any(_is_change(response) for response in responses)
         return changed, goodbye
 
     def close(self) -> None:
