@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import re
 import statistics
+from bisect import bisect_right
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
@@ -97,6 +98,21 @@ def last_complete_week(now: datetime, zone: ZoneInfo) -> Week:
     return week_of(now, zone).previous()
 
 
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_MICROSECOND = timedelta(microseconds=1)
+
+
+def micros(instant: datetime) -> int:
+    """A UTC instant as whole microseconds since the epoch: exact, and cheap to compare
+    and subtract a hundred thousand times."""
+    return (instant - _EPOCH) // _MICROSECOND
+
+
+#: One inbound message for the arithmetic, as the store reads it in bulk: account,
+#: received, needs reply, due, dismissed, first reply; instants as :func:`micros`.
+FactRow = tuple[str, int, bool, int | None, bool, int | None]
+
+
 @dataclass(frozen=True, slots=True)
 class InboundFact:
     """One inbound message as the stats need it; instants in UTC."""
@@ -108,6 +124,16 @@ class InboundFact:
     dismissed: bool
     #: The first outbound message of its conversation after it, at any time.
     first_reply_at: datetime | None
+
+    def row(self) -> FactRow:
+        return (
+            self.account,
+            micros(self.received_at),
+            self.needs_reply,
+            None if self.due_at is None else micros(self.due_at),
+            self.dismissed,
+            None if self.first_reply_at is None else micros(self.first_reply_at),
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -202,46 +228,77 @@ def percentile_pair(values: Sequence[float]) -> tuple[float | None, float | None
     return cuts[4], cuts[8]
 
 
-def message_stats(facts: Iterable[InboundFact], now: datetime) -> tuple[MessageStats, list[float]]:
-    """The message numbers of ``facts`` at the export instant ``now``; also every
-    response time in minutes."""
+@dataclass(slots=True)
+class _Tally:
+    """The counts of a group of messages, before percentiles; groups add up."""
+
+    received: int = 0
+    needs: int = 0
+    replied: int = 0
+    overdue: int = 0
+    kept: int = 0
+    promises: int = 0
+    pending: int = 0
+    minutes: list[float] = field(default_factory=list)
+
+    def add(self, other: _Tally) -> None:
+        self.received += other.received
+        self.needs += other.needs
+        self.replied += other.replied
+        self.overdue += other.overdue
+        self.kept += other.kept
+        self.promises += other.promises
+        self.pending += other.pending
+        self.minutes.extend(other.minutes)
+
+    def stats(self) -> MessageStats:
+        median, p90 = percentile_pair(self.minutes)
+        return MessageStats(
+            received=self.received,
+            needs_reply=self.needs,
+            replied=self.replied,
+            median_response_minutes=median,
+            p90_response_minutes=p90,
+            commitment_kept_pct=(None if self.promises == 0 else 100.0 * self.kept / self.promises),
+            overdue_open=self.overdue,
+            promises_kept=self.kept,
+            promises_missed=self.promises - self.kept,
+            promises_pending=self.pending,
+        )
+
+
+def _tally(rows: Iterable[FactRow], now: int) -> _Tally:
+    """The definitions, applied to each message (one tight loop: it runs for every
+    message of every week reported)."""
     received = needs = replied = overdue = kept = promises = pending = 0
     minutes: list[float] = []
-    for fact in facts:
+    for _, at, needs_reply, due, dismissed, reply in rows:
         received += 1
-        reply = fact.first_reply_at
-        answered = reply is not None and reply <= now
-        if answered and reply is not None:
+        answered = reply if reply is not None and reply <= now else None
+        if answered is not None:
             replied += 1
-            minutes.append((reply - fact.received_at).total_seconds() / 60)
-        if not fact.needs_reply:
+            minutes.append((answered - at) / 1_000_000 / 60)
+        if not needs_reply:
             continue
         needs += 1
-        if fact.dismissed or fact.due_at is None:
+        if dismissed or due is None:
             continue
-        due = fact.due_at
-        if answered or due < now:
+        if answered is not None or due < now:
             promises += 1
-            if answered and reply is not None and reply <= due:
+            if answered is not None and answered <= due:
                 kept += 1
         else:
             pending += 1
-        if not answered and due < now:
+        if answered is None and due < now:
             overdue += 1
-    median, p90 = percentile_pair(minutes)
-    stats = MessageStats(
-        received=received,
-        needs_reply=needs,
-        replied=replied,
-        median_response_minutes=median,
-        p90_response_minutes=p90,
-        commitment_kept_pct=None if promises == 0 else 100.0 * kept / promises,
-        overdue_open=overdue,
-        promises_kept=kept,
-        promises_missed=promises - kept,
-        promises_pending=pending,
-    )
-    return stats, minutes
+    return _Tally(received, needs, replied, overdue, kept, promises, pending, minutes)
+
+
+def message_stats(facts: Iterable[InboundFact], now: datetime) -> tuple[MessageStats, list[float]]:
+    """The message numbers of ``facts`` at the export instant ``now``; also every
+    response time in minutes."""
+    tally = _tally((fact.row() for fact in facts), micros(now))
+    return tally.stats(), tally.minutes
 
 
 @dataclass(frozen=True, slots=True)
@@ -267,19 +324,54 @@ def week_stats(
 
     ``accounts`` lists accounts to report even with no message that week (as zeros).
     """
+    return week_stats_of_rows(
+        week,
+        [fact.row() for fact in facts],
+        now,
+        spans=spans,
+        notifications_deferred=notifications_deferred,
+        break_glass_reasons=break_glass_reasons,
+        accounts=accounts,
+    )
+
+
+def week_stats_of_rows(
+    week: Week,
+    rows: Iterable[FactRow],
+    now: datetime,
+    *,
+    spans: Sequence[Span] = (),
+    notifications_deferred: int = 0,
+    break_glass_reasons: Sequence[str] = (),
+    accounts: Sequence[str] = (),
+) -> WeekStats:
+    """:func:`week_stats` over rows as the store reads them. Each message is counted
+    once, in its (account, local day) group; the week, each account and each day are
+    sums of groups."""
     start, end = week.start, week.end
-    inside = [fact for fact in facts if start <= fact.received_at < end]
-    totals, minutes = message_stats(inside, now)
-    by_account = {
-        name: message_stats([f for f in inside if f.account == name], now)[0]
-        for name in sorted({*accounts, *(f.account for f in inside)})
-    }
-    by_day = []
-    for day in week.days:
-        day_start = week.day_start(day)
-        day_end = week.day_start(day + timedelta(days=1))
-        stats, _ = message_stats([f for f in inside if day_start <= f.received_at < day_end], now)
-        by_day.append((day, stats))
+    days = week.days
+    bounds = [micros(week.day_start(day)) for day in days]
+    first, last = bounds[0], micros(end)
+    groups: dict[tuple[str, int], list[FactRow]] = {}
+    for row in rows:
+        at = row[1]
+        if first <= at < last:
+            key = (row[0], bisect_right(bounds, at) - 1)
+            group = groups.get(key)
+            if group is None:
+                groups[key] = [row]
+            else:
+                group.append(row)
+    now_us = micros(now)
+    names = sorted({*accounts, *(name for name, _ in groups)})
+    per_account = {name: _Tally() for name in names}
+    per_day = [_Tally() for _ in days]
+    totals = _Tally()
+    for (name, day), group in sorted(groups.items()):
+        tally = _tally(group, now_us)
+        per_account[name].add(tally)
+        per_day[day].add(tally)
+        totals.add(tally)
     window_minutes = deep_minutes = 0.0
     windows = 0
     for span in spans:
@@ -293,14 +385,14 @@ def week_stats(
             deep_minutes += clipped
     return WeekStats(
         week=week,
-        totals=totals,
-        by_account=by_account,
-        by_day=by_day,
+        totals=totals.stats(),
+        by_account={name: tally.stats() for name, tally in per_account.items()},
+        by_day=[(day, tally.stats()) for day, tally in zip(days, per_day, strict=True)],
         windows=windows,
         window_minutes=window_minutes,
         deep_work_minutes=deep_minutes,
         notifications_deferred=notifications_deferred,
         break_glass_reasons=list(break_glass_reasons),
-        response_minutes=minutes,
+        response_minutes=totals.minutes,
         generated_at=now,
     )

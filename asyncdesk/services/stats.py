@@ -18,13 +18,13 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 from asyncdesk.core.clock import Clock
-from asyncdesk.core.stats import Span, Week, WeekStats, week_stats
+from asyncdesk.core.stats import Span, Week, WeekStats, week_stats_of_rows
 from asyncdesk.services.notifications import notification_counts
 from asyncdesk.services.profile import user_timezone
 from asyncdesk.services.schedule import break_glass_events, timeline
 from asyncdesk.store.accounts import list_accounts
 from asyncdesk.store.database import Store
-from asyncdesk.store.stats import inbound_facts
+from asyncdesk.store.stats import fact_rows
 
 log = logging.getLogger(__name__)
 
@@ -35,7 +35,7 @@ def compute(store: Store, week: Week, now: datetime) -> WeekStats:
     """The stats of ``week`` as of ``now`` (the export instant)."""
     start, end = week.start, week.end
     with store.reading() as session:
-        facts = inbound_facts(session, start, end)
+        rows = fact_rows(session, start, end)
         accounts = [account.name for account in list_accounts(session)]
     spans = [
         Span(interval.kind.value, interval.start, interval.end)
@@ -43,9 +43,9 @@ def compute(store: Store, week: Week, now: datetime) -> WeekStats:
     ]
     deferred = notification_counts(store, start, end).deferred
     reasons = [reason for _, reason in break_glass_events(store, start, end)]
-    return week_stats(
+    return week_stats_of_rows(
         week,
-        facts,
+        rows,
         now,
         spans=spans,
         notifications_deferred=deferred,

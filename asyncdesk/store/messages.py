@@ -248,6 +248,7 @@ def insert_messages(
         inserted = max(0, int(cursor.rowcount))
     finally:
         cursor.close()
+    record_first_replies(session, account_id, [message for message, _ in batch])
     if apply_replies:
         mark_replies(session, account_id, {message.conversation for message, _ in batch})
     return inserted
@@ -291,6 +292,90 @@ _APPLY_REPLIES = text(
       )
     """
 )
+
+
+# The reply rule of _APPLY_REPLIES, for one inbound message ``m``: the first outbound
+# message after it, walking ix_messages_replies from its instant on.
+_FIRST_REPLY_OF_M: Final = """
+    SELECT min(o.received_at) FROM messages AS o
+    WHERE o.account_id = m.account_id AND o.conversation = m.conversation
+      AND o.direction = 'outbound' AND o.received_at > m.received_at
+      AND ((o.thread IS NULL AND m.thread IS NULL)
+           OR (o.thread IS NOT NULL AND (o.thread = m.thread OR o.thread = m.remote_id)))
+"""
+# Inbound messages just stored whose conversation already holds their reply (the
+# Sent folder synced first, chat history paged newest first).
+_FIRST_REPLY_OF_NEW: Final = f"""
+    UPDATE messages AS m SET first_reply_at = ({_FIRST_REPLY_OF_M})
+    WHERE m.account_id = ? AND m.remote_id IN (SELECT value FROM json_each(?))
+      AND +m.direction = 'inbound' AND m.first_reply_at IS NULL
+      AND ({_FIRST_REPLY_OF_M}) IS NOT NULL
+"""
+# Inbound messages an outbound one just stored answers first: those without a reply
+# yet, and (outbound synced out of order) those whose first reply came later. Each
+# outbound ``n`` ([conversation, thread, instant]) picks them through
+# ix_messages_first_reply, so a chat room's answered history is never visited. The
+# plan is spelled out (CROSS JOIN: the batch drives; INDEXED BY), and the unary ``+``
+# above keeps the identity index in charge: left to itself, SQLite would walk every
+# inbound message by the direction index, a thousand times slower on a first sync.
+_N_MATCHES = """
+    i.account_id = ? AND i.conversation = n.value ->> 0 AND i.direction = 'inbound'
+      AND i.received_at < n.value ->> 2
+      AND ((n.value ->> 1 IS NULL AND i.thread IS NULL)
+           OR (n.value ->> 1 IS NOT NULL
+               AND (n.value ->> 1 = i.thread OR n.value ->> 1 = i.remote_id)))
+"""
+_ANSWERED_BY_NEW: Final = f"""
+    UPDATE messages AS m SET first_reply_at = ({_FIRST_REPLY_OF_M})
+    WHERE m.id IN (
+        SELECT i.id FROM json_each(?) AS n
+          CROSS JOIN messages AS i INDEXED BY ix_messages_first_reply
+          ON {_N_MATCHES} AND i.first_reply_at IS NULL
+        UNION
+        SELECT i.id FROM json_each(?) AS n
+          CROSS JOIN messages AS i INDEXED BY ix_messages_first_reply
+          ON {_N_MATCHES} AND i.first_reply_at > n.value ->> 2
+    )
+"""
+# After an outbound message is deleted: those it answered first look again.
+_FIRST_REPLY_AGAIN: Final = text(
+    f"""
+    UPDATE messages AS m SET first_reply_at = ({_FIRST_REPLY_OF_M})
+    WHERE m.account_id = :account_id AND m.conversation = :conversation
+      AND m.direction = 'inbound' AND m.first_reply_at = :at
+    """
+)
+
+
+def record_first_replies(session: Session, account_id: int, batch: Sequence[Message]) -> None:
+    """Keep ``first_reply_at`` (the stats' fact) in step with messages just stored:
+    every inbound message, needing a reply or not, knows its conversation's first
+    outbound message after it."""
+    inbound = [m.remote_id for m in batch if m.direction is Direction.INBOUND]
+    outbound = [
+        [m.conversation, m.thread, instant_to_db(m.received_at)]
+        for m in batch
+        if m.direction is Direction.OUTBOUND
+    ]
+    cursor = session.connection().connection.driver_connection.cursor()  # type: ignore[union-attr]
+    try:
+        if inbound:
+            cursor.execute(_FIRST_REPLY_OF_NEW, (account_id, _dumps(inbound)))
+        if outbound:
+            text_ = _dumps(outbound)
+            cursor.execute(_ANSWERED_BY_NEW, (text_, account_id, text_, account_id))
+    finally:
+        cursor.close()
+
+
+def forget_first_replies(
+    session: Session, account_id: int, conversation: str, at: datetime
+) -> None:
+    """An outbound message at ``at`` is gone: what it answered first looks again."""
+    session.execute(
+        _FIRST_REPLY_AGAIN,
+        {"account_id": account_id, "conversation": conversation, "at": instant_to_db(at)},
+    )
 
 
 def add_batch(

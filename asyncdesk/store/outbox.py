@@ -42,8 +42,8 @@ from sqlalchemy.orm import Session
 
 from asyncdesk.core.accounts import Account, AccountKind
 from asyncdesk.core.messages import Direction, Message, Triage
-from asyncdesk.store.columns import instant_to_db
-from asyncdesk.store.messages import insert_messages, mark_replies
+from asyncdesk.store.columns import instant_from_db, instant_to_db
+from asyncdesk.store.messages import forget_first_replies, insert_messages, mark_replies
 from asyncdesk.store.schema import AccountRow, MessageRow, OutboxRow
 
 #: The longest error text kept on an item (one line; the log has the rest).
@@ -431,6 +431,7 @@ def forget_outbound(session: Session, account_id: int, remote_id: str) -> bool:
         return False
     pk, conversation, received_at = found
     session.execute(_DELETE_MESSAGE, {"id": pk})
+    forget_first_replies(session, account_id, conversation, instant_from_db(received_at))
     session.execute(
         _REOPEN, {"account_id": account_id, "conversation": conversation, "at": received_at}
     )

@@ -68,6 +68,25 @@ class MessageRow(Base):
             "received_at",
             sqlite_where=text("direction = 'outbound'"),
         ),
+        # Inbound messages a newly stored reply may answer (store.messages), and a
+        # week's stats read from the index alone (store.stats); see migration 0006.
+        Index(
+            "ix_messages_first_reply",
+            "account_id",
+            "conversation",
+            "first_reply_at",
+            sqlite_where=text("direction = 'inbound'"),
+        ),
+        Index(
+            "ix_messages_stats",
+            "received_at",
+            "account_id",
+            "needs_reply",
+            "due_at",
+            "state",
+            "first_reply_at",
+            sqlite_where=text("direction = 'inbound'"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -110,6 +129,9 @@ class MessageRow(Base):
     # The user's own call for this message; wins over every rule. NULL: none.
     reply_override: Mapped[bool | None] = mapped_column(Boolean)
     snoozed_until: Mapped[datetime | None] = mapped_column(UTCInstant())
+    # Inbound only: when the first reply of the conversation after it went out (any
+    # reply, needed or not, kept in step by store.messages); the weekly stats' fact.
+    first_reply_at: Mapped[datetime | None] = mapped_column(UTCInstant())
 
 
 class MessageLocationRow(Base):
