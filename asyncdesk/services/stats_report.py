@@ -151,12 +151,39 @@ def _style(colors: Sequence[str]) -> Style:
     )
 
 
-def _finish(description: str) -> Callable[[Any], Any]:
+def _classes(element: Any) -> set[str]:
+    return set(str(element.get("class", "")).split())
+
+
+def _present(root: Any, light_values_on: Sequence[int]) -> None:
+    """Repeat as SVG attributes what pygal's stylesheet says about label placement and
+    value colours, for renderers with partial CSS (Qt's SVG module, which draws these
+    charts in the app's Stats view). Browsers let the stylesheet win, as before."""
+    light = {f"color-{index}" for index in light_values_on}
+    for group in root.iter():
+        classes = _classes(group)
+        if "axis" in classes and ("x" in classes or "y" in classes):
+            anchor = "middle" if "x" in classes else "end"
+            for text in group.iter():
+                if text.tag.endswith("text") and text.get("transform") is None:
+                    text.set("text-anchor", anchor)
+        elif classes & {"centered", "no_data", "title"} and group.tag.endswith("text"):
+            group.set("text-anchor", "middle")
+        elif "series" in classes:
+            fill = "#fff" if classes & light else _INK
+            for text in group.iter():
+                if text.tag.endswith("text") and "value" in _classes(text):
+                    text.set("style", f"fill:{fill};opacity:1;stroke:none")
+
+
+def _finish(description: str, light_values_on: Sequence[int] = ()) -> Callable[[Any], Any]:
     """pygal's XML filter for one chart: drop every ``<script>`` and comment (see the
-    module doc) and name the figure by ``description`` (pygal titles it "Pygal")."""
+    module doc), name the figure by ``description`` (pygal titles it "Pygal") and spell
+    out the stylesheet's placement (:func:`_present`)."""
     namespace = f"{{{pygal.svg.Svg.ns}}}"
 
     def finish(root: Any) -> Any:
+        _present(root, light_values_on)
         for parent in list(root.iter()):
             for child in list(parent):
                 if child.tag is ElementTree.Comment or child.tag in (
@@ -215,13 +242,14 @@ def _chart(
     # A fixed id instead of a random UUID: the page is the same bytes for the same stats,
     # and each chart's CSS (scoped by that id) stays its own.
     chart.uuid = chart_id.removeprefix("chart-")
+    chart.asyncdesk_light_values = tuple(light_values_on)
     return chart
 
 
 def _render(chart: Any, description: str) -> str:
     """The chart as SVG markup, named by ``description`` (its title and accessible name,
     escaped by ElementTree like every label)."""
-    chart.add_xml_filter(_finish(description))
+    chart.add_xml_filter(_finish(description, getattr(chart, "asyncdesk_light_values", ())))
     svg: str = chart.render(is_unicode=True)
     return svg
 
