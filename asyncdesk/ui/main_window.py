@@ -97,6 +97,7 @@ from asyncdesk.ui.deadlines_panel import DeadlinesPanel
 from asyncdesk.ui.gate import BreakGlassDialog, GateView, local_when
 from asyncdesk.ui.inbox_model import DEFAULT_PAGE_SIZE, Column, InboxModel
 from asyncdesk.ui.message_actions import MessageActions
+from asyncdesk.ui.stats_view import StatsWindow
 from asyncdesk.ui.sync_controller import SyncController
 from asyncdesk.ui.tasks import TaskRunner
 
@@ -201,6 +202,8 @@ class MainWindow(QMainWindow):
         self._reveal: tuple[int, datetime] | None = None  # a message to select once loaded
         self._show_notification = show_notification
         self.notifier: Notifier | None = None  # runs while the profile is open
+        self.stats_window: StatsWindow | None = None  # made when first asked for
+        self._timezone: ZoneInfo | None = None
 
         self.setObjectName("MainWindow")
         self.setWindowTitle("AsyncDesk")
@@ -400,6 +403,11 @@ class MainWindow(QMainWindow):
         self.deadlines_action.setStatusTip("Show or hide the deadlines beside the inbox")
         self.deadlines_action.triggered.connect(self.set_deadlines_wanted)
         view_menu.addAction(self.deadlines_action)
+        self.stats_action = QAction("Weekly &Stats", self)
+        self.stats_action.setShortcut(QKeySequence("Ctrl+Shift+S"))
+        self.stats_action.setStatusTip("This week's and earlier weeks' numbers and charts")
+        self.stats_action.triggered.connect(self.show_stats)
+        view_menu.addAction(self.stats_action)
 
     # -- the profile ------------------------------------------------------------------
 
@@ -436,6 +444,9 @@ class MainWindow(QMainWindow):
         self.model.set_store(store, timezone)
         self.deadlines.set_store(store, timezone)
         self.message_actions.set_store(store)
+        if self.stats_window is not None:
+            self.stats_window.set_store(store, timezone)
+        self._timezone = timezone
         self._count()
         if self.notifier is None:
             self.notifier = Notifier(store, self._clock, show=self._show_notification)
@@ -466,6 +477,8 @@ class MainWindow(QMainWindow):
         self.model.set_store(None)
         self.deadlines.set_store(None)
         self.message_actions.set_store(None)
+        if self.stats_window is not None:
+            self.stats_window.set_store(None)
         self.mode_timer.stop()
         self.error_label.setText(
             "<h3>AsyncDesk cannot open this profile</h3>"
@@ -892,10 +905,23 @@ class MainWindow(QMainWindow):
         if event.type() == QEvent.Type.ActivationChange and self.isActiveWindow():
             self._evaluate()
 
+    def show_stats(self) -> StatsWindow:
+        """Show the Stats view (made on first use), on the last complete week."""
+        if self.stats_window is None:
+            self.stats_window = StatsWindow(self.tasks, self._clock, self)
+            self.stats_window.set_store(self._store, self._timezone)
+        self.stats_window.show()
+        self.stats_window.raise_()
+        self.stats_window.activateWindow()
+        return self.stats_window
+
     def closeEvent(self, event: QCloseEvent) -> None:
         """Save the window state, close the store on its worker, stop the task runner."""
         if not self._closed:
             self._closed = True
+            if self.stats_window is not None:
+                self.stats_window.set_store(None)
+                self.stats_window.close()
             self.mode_timer.stop()
             self.gate.display_timer.stop()
             self.break_glass_dialog.reject()
