@@ -31,7 +31,9 @@ from zoneinfo import ZoneInfo
 from PySide6.QtCore import QByteArray, QDate, QSize, QStandardPaths, Qt, Signal
 from PySide6.QtGui import (
     QCloseEvent,
+    QColor,
     QKeySequence,
+    QPalette,
     QResizeEvent,
     QShortcut,
     QShowEvent,
@@ -156,6 +158,12 @@ class _Chart(QWidget):
         self.svg = QSvgWidget(self)
         self.svg.setAccessibleName(CHART_TITLES[name])
         self.svg.renderer().setAspectRatioMode(Qt.AspectRatioMode.KeepAspectRatio)
+        # The charts are drawn for paper (dark ink): on a dark desktop palette they
+        # sit on a light card rather than vanish.
+        self.svg.setAutoFillBackground(True)
+        card = self.svg.palette()
+        card.setColor(QPalette.ColorRole.Window, QColor("#ffffff"))
+        self.svg.setPalette(card)
         layout.addWidget(self.title)
         layout.addWidget(self.note)
         layout.addWidget(self.svg, 0, Qt.AlignmentFlag.AlignLeft)

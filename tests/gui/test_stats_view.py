@@ -15,7 +15,8 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
-from PySide6.QtCore import QDate, Qt
+from PySide6.QtCore import QDate, QPoint, Qt
+from PySide6.QtGui import QColor, QPalette
 from pytestqt.qtbot import QtBot
 
 from asyncdesk.core import settings as declared
@@ -282,3 +283,20 @@ def test_ctrl_shift_s_opens_the_stats_of_the_profile(qtbot: QtBot, profile: Path
     finally:
         window.close()
     assert window.tasks.is_shut_down
+
+
+def test_charts_stay_readable_on_a_dark_palette(qtbot: QtBot, stats_window: StatsWindow) -> None:
+    """The charts have dark ink: on a dark desktop they sit on a light card."""
+    window = stats_window
+    dark = QPalette()
+    for role in (QPalette.ColorRole.Window, QPalette.ColorRole.Base):
+        dark.setColor(role, QColor("#202124"))
+    dark.setColor(QPalette.ColorRole.WindowText, QColor("#e8eaed"))
+    window.setPalette(dark)
+    window.show()
+    qtbot.waitExposed(window)
+    svg = window.charts["received"].svg
+    corner = svg.mapTo(window, svg.rect().topRight()) + QPoint(-2, 2)
+    image = window.grab().toImage()
+    assert image.pixelColor(corner) == QColor("#ffffff")
+    assert image.pixelColor(QPoint(2, image.height() // 2)) == QColor("#202124")
