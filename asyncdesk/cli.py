@@ -765,6 +765,8 @@ def _cmd_sla_show(args: argparse.Namespace) -> int:
 def _cmd_stats(args: argparse.Namespace) -> int:
     from asyncdesk.services.stats import compute, render, write_atomically, zone_week
 
+    if args.auto_export is not None:
+        return _set_auto_export(args)
     clock = _clock(args)
     target: Path | None = None
     if args.output not in (None, "-"):
@@ -784,6 +786,21 @@ def _cmd_stats(args: argparse.Namespace) -> int:
     except OSError as error:
         raise BadInput(f"-o {args.output}: {error.strerror or error}") from None
     print(f"Wrote the stats of {week.label} to {target}.", file=sys.stderr)
+    return 0
+
+
+def _set_auto_export(args: argparse.Namespace) -> int:
+    from asyncdesk.services.stats import set_export_folder
+
+    if args.week or args.output or args.at:
+        raise BadInput("--auto-export only changes the setting: give it alone")
+    wanted = None if args.auto_export == "off" else Path(args.auto_export)
+    with _open_existing(args) as store:
+        folder = set_export_folder(store, wanted)
+    if folder is None:
+        print("Weekly reports are no longer written automatically.")
+    else:
+        print(f"Each finished week's report will be written to {folder}.")
     return 0
 
 
@@ -1044,6 +1061,11 @@ def build_parser() -> argparse.ArgumentParser:
     stats.add_argument("--at", metavar="ISO8601", help="export as if it were this instant")
     stats.add_argument(
         "-o", "--output", metavar="FILE", help="write to FILE (replaced whole); - or none: stdout"
+    )
+    stats.add_argument(
+        "--auto-export",
+        metavar="DIR",
+        help="from now on, write each finished week's report into DIR (off: stop)",
     )
 
     # autoreply

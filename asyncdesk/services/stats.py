@@ -162,6 +162,35 @@ def write_atomically(path: Path, content: str) -> None:
 STATS_EXPORTED = "stats_exported"
 
 
+def export_folder(store: Store) -> Path | None:
+    """Where each finished week's report is written, or None when that is off."""
+    from asyncdesk.core import settings as declared
+    from asyncdesk.store.settings import get_setting
+
+    with store.reading() as session:
+        text = get_setting(session, declared.STATS_EXPORT_DIR)
+    return Path(text).expanduser() if text else None
+
+
+def set_export_folder(store: Store, folder: Path | None) -> Path | None:
+    """Turn the automatic weekly export on (into ``folder``, made absolute) or off
+    (None). A path that exists and is not a folder is bad input and changes nothing;
+    a missing folder is made at the first export."""
+    from asyncdesk.core import settings as declared
+    from asyncdesk.core.errors import BadInput
+    from asyncdesk.services.profile import write_setting
+
+    if folder is None:
+        write_setting(store, declared.STATS_EXPORT_DIR, "")
+        return None
+    target = Path(folder).expanduser().absolute()
+    if target.exists() and not target.is_dir():
+        raise BadInput(f"{folder}: not a folder")
+    write_setting(store, declared.STATS_EXPORT_DIR, str(target))
+    log.info("weekly reports will be written to %s", target)
+    return target
+
+
 def export_due_report(store: Store, clock: Clock) -> list[Path]:
     """On the first run after a week ends, write its report to the chosen folder
     (setting ``stats.export_dir``): ``asyncdesk-2026-W47.html``, ``.json`` and ``.csv``.

@@ -10,7 +10,9 @@ drawn by Qt's SVG module from the very SVG the report embeds
 (:mod:`asyncdesk.services.stats_report`).
 
 **Export HTML / CSV / JSON** write the week shown, computed at the moment shown (so the
-file says what the screen says), through :func:`services.stats.write_atomically`.
+file says what the screen says), through :func:`services.stats.write_atomically`. At
+the bottom, the automatic weekly export (setting ``stats.export_dir``, also
+``asyncdesk stats --auto-export DIR``) is switched on with a folder, or off.
 
 Threading contract: GUI thread only. The week is computed on the task runner's
 database worker, its charts drawn (pygal) and its files written on the network pool;
@@ -41,6 +43,7 @@ from PySide6.QtGui import (
 from PySide6.QtSvgWidgets import QSvgWidget
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QCheckBox,
     QDateEdit,
     QFileDialog,
     QFrame,
@@ -118,6 +121,18 @@ def _export(stats: WeekStats, fmt: str, target: Path) -> Path:
 
     write_atomically(target, render(stats, fmt))
     return target
+
+
+def _export_folder(store: Store) -> Path | None:
+    from asyncdesk.services.stats import export_folder
+
+    return export_folder(store)
+
+
+def _set_export_folder(store: Store, folder: Path | None) -> Path | None:
+    from asyncdesk.services.stats import set_export_folder
+
+    return set_export_folder(store, folder)
 
 
 def _minutes(value: float | None) -> str:
@@ -199,13 +214,17 @@ class StatsWindow(QWidget):
     Signals (GUI thread):
 
     - ``loaded(str)``: the week with this label is shown.
-    - ``load_failed(str)``: it could not be computed; one line.
+    - ``load_failed(str)``: the week could not be computed, or the automatic export
+      not changed; one line (also in the status line).
     - ``exported(str)``: a report was written to this path.
     - ``export_failed(str)``: it could not be written; one line.
+    - ``auto_export_changed(object)``: the automatic export's folder (a ``str``), or
+      None when it is off; read at open, and after each change.
     """
 
     loaded = Signal(str)
     load_failed = Signal(str)
+    auto_export_changed = Signal(object)
     exported = Signal(str)
     export_failed = Signal(str)
 
@@ -342,9 +361,30 @@ class StatsWindow(QWidget):
         self.status = QLabel(self)
         self.status.setObjectName("statsStatus")
         self.status.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.auto_export_box = QCheckBox("Save each finished &week's report in", self)
+        self.auto_export_box.setToolTip(
+            "On the first run after a week ends, its HTML, CSV and JSON reports are "
+            "written to this folder"
+        )
+        self.auto_export_box.setEnabled(False)
+        self.auto_export_box.clicked.connect(self._on_auto_export_clicked)
+        self.auto_export_label = QLabel(self)
+        self.auto_export_label.setObjectName("autoExportFolder")
+        self.auto_export_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.auto_export_choose = QPushButton("Choose &folder…", self)
+        self.auto_export_choose.setEnabled(False)
+        self.auto_export_choose.clicked.connect(self._choose_auto_export)
+        #: Where :meth:`_choose_auto_export` gets a folder (replaced in tests).
+        self.ask_folder: Callable[[Path | None], Path | None] = self._ask_folder
+        self._auto_export: Path | None = None
+        automatic = QHBoxLayout()
+        automatic.addWidget(self.auto_export_box)
+        automatic.addWidget(self.auto_export_label, 1)
+        automatic.addWidget(self.auto_export_choose)
         layout = QVBoxLayout(self)
         layout.addLayout(bar)
         layout.addWidget(scroll, 1)
+        layout.addLayout(automatic)
         layout.addWidget(self.status)
         self.resize(920, 760)
 
@@ -367,6 +407,14 @@ class StatsWindow(QWidget):
         self._generation += 1
         for button in self.export_buttons.values():
             button.setEnabled(False)
+        self.auto_export_box.setEnabled(False)
+        self.auto_export_choose.setEnabled(False)
+        if store is not None:
+            self._tasks.run_db(
+                lambda: _export_folder(store),
+                success=self._show_auto_export,
+                failure=self._on_failed,
+            )
         if store is None:
             self._week = None
             self.status.setText("No profile is open.")
@@ -581,6 +629,56 @@ class StatsWindow(QWidget):
             sys.excepthook(type(error), error, error.__traceback__)
         self.status.setText(message)
         self.export_failed.emit(message)
+
+    # -- the automatic export -----------------------------------------------------------
+
+    @property
+    def auto_export_folder(self) -> Path | None:
+        """The folder each finished week's report goes to, as last read or set."""
+        return self._auto_export
+
+    def _show_auto_export(self, folder: Path | None) -> None:
+        self._auto_export = folder
+        self.auto_export_box.setChecked(folder is not None)
+        self.auto_export_box.setEnabled(True)
+        self.auto_export_choose.setEnabled(True)
+        self.auto_export_label.setText(str(folder) if folder is not None else "(no folder)")
+        self.auto_export_changed.emit(None if folder is None else str(folder))
+
+    def _on_auto_export_clicked(self, checked: bool) -> None:
+        if checked:
+            self._choose_auto_export()
+        else:
+            self.set_auto_export(None)
+
+    def _choose_auto_export(self) -> None:
+        folder = self.ask_folder(self._auto_export)
+        if folder is None:  # cancelled: nothing changes
+            self.auto_export_box.setChecked(self._auto_export is not None)
+            return
+        self.set_auto_export(folder)
+
+    def _ask_folder(self, current: Path | None) -> Path | None:
+        chosen = QFileDialog.getExistingDirectory(
+            self, "Folder for the weekly reports", str(current or Path.home())
+        )
+        return Path(chosen) if chosen else None
+
+    def set_auto_export(self, folder: Path | None) -> None:
+        """Turn the automatic weekly export on into ``folder``, or off (None)."""
+        store = self._store
+        if store is None:
+            return
+
+        def failed(error: BaseException) -> None:
+            self.auto_export_box.setChecked(self._auto_export is not None)
+            self._on_failed(error)
+
+        self._tasks.run_db(
+            lambda: _set_export_folder(store, folder),
+            success=self._show_auto_export,
+            failure=failed,
+        )
 
     # -- the window ---------------------------------------------------------------------
 

@@ -26,7 +26,7 @@ from asyncdesk.core.messages import Direction, Medium, Message, Sender, Triage
 from asyncdesk.core.schedule import BlockKind, WeeklyBlock, parse_days
 from asyncdesk.core.stats import Week
 from asyncdesk.services.schedule import change_schedule, open_inbox
-from asyncdesk.services.stats import compute, render
+from asyncdesk.services.stats import compute, export_folder, render
 from asyncdesk.store.accounts import add_account
 from asyncdesk.store.database import Store
 from asyncdesk.store.messages import add_batch
@@ -300,3 +300,46 @@ def test_charts_stay_readable_on_a_dark_palette(qtbot: QtBot, stats_window: Stat
     image = window.grab().toImage()
     assert image.pixelColor(corner) == QColor("#ffffff")
     assert image.pixelColor(QPoint(2, image.height() // 2)) == QColor("#202124")
+
+
+def test_the_automatic_export_is_switched_on_and_off_with_a_folder(
+    qtbot: QtBot, stats_window: StatsWindow, store: Store, tmp_path: Path
+) -> None:
+    window = stats_window
+    box = window.auto_export_box
+    assert not box.isChecked()
+    assert window.auto_export_label.text() == "(no folder)"
+    reports = tmp_path / "reports"
+    window.ask_folder = lambda current: None  # the user cancels: nothing changes
+    box.click()
+    assert not box.isChecked()
+    assert export_folder(store) is None
+
+    window.ask_folder = lambda current: reports
+    with qtbot.waitSignal(window.auto_export_changed, timeout=10_000) as changed:
+        box.click()
+    assert changed.args == [str(reports)]
+    assert box.isChecked()
+    assert window.auto_export_label.text() == str(reports)
+    assert export_folder(store) == reports
+
+    with qtbot.waitSignal(window.auto_export_changed, timeout=10_000) as changed:
+        box.click()
+    assert changed.args == [None]
+    assert not box.isChecked()
+    assert export_folder(store) is None
+
+
+def test_a_file_is_refused_as_the_report_folder(
+    qtbot: QtBot, stats_window: StatsWindow, store: Store, tmp_path: Path
+) -> None:
+    window = stats_window
+    a_file = tmp_path / "notes.txt"
+    a_file.write_text("mine")
+    window.ask_folder = lambda current: a_file
+    with qtbot.waitSignal(window.load_failed, timeout=10_000) as failed:
+        window.auto_export_box.click()
+    assert failed.args == [f"{a_file}: not a folder"]
+    assert not window.auto_export_box.isChecked()
+    assert export_folder(store) is None
+    assert a_file.read_text() == "mine"

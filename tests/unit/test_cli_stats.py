@@ -123,3 +123,50 @@ def test_bad_input_writes_no_file(
     assert (code, out) == (2, "")
     assert message in one_line(err)
     assert not target.exists()
+
+
+def test_auto_export_is_switched_on_and_off(
+    capsys: pytest.CaptureFixture[str], profile: Path, tmp_path: Path
+) -> None:
+    from asyncdesk.services.stats import export_folder
+
+    reports = tmp_path / "reports"
+    code, out, err = run(capsys, "stats", "--auto-export", str(reports), "--profile", str(profile))
+    assert (code, err) == (0, "")
+    assert out == f"Each finished week's report will be written to {reports}.\n"
+    with open_store(profile) as store:
+        assert export_folder(store) == reports
+    code, out, _ = run(capsys, "stats", "--auto-export", "off", "--profile", str(profile))
+    assert (code, out) == (0, "Weekly reports are no longer written automatically.\n")
+    with open_store(profile) as store:
+        assert export_folder(store) is None
+
+
+@pytest.mark.parametrize(
+    ("extra", "message"),
+    [
+        (["--week", "2026-W47"], "--auto-export only changes the setting"),
+        ([], "not a folder"),
+    ],
+)
+def test_auto_export_bad_input_changes_nothing(
+    capsys: pytest.CaptureFixture[str],
+    profile: Path,
+    tmp_path: Path,
+    extra: list[str],
+    message: str,
+) -> None:
+    from asyncdesk.services.stats import export_folder
+
+    a_file = tmp_path / "notes.txt"
+    a_file.write_text("x")
+    target = a_file if not extra else tmp_path / "reports"
+    before = (profile / "asyncdesk.sqlite3").read_bytes()
+    code, out, err = run(
+        capsys, "stats", "--auto-export", str(target), *extra, "--profile", str(profile)
+    )
+    assert (code, out) == (2, "")
+    assert message in one_line(err)
+    assert (profile / "asyncdesk.sqlite3").read_bytes() == before
+    with open_store(profile) as store:
+        assert export_folder(store) is None
