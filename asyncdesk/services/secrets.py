@@ -36,6 +36,7 @@ from typing import Protocol, TextIO, TypeVar
 
 import keyring
 import keyring.backend
+import keyring.backends.chainer
 import keyring.backends.fail
 import keyring.backends.null
 import keyring.core
@@ -317,16 +318,28 @@ def _refusal(backend: KeyringBackend, *, explicit: bool) -> str | None:
             f"backend in keyringrc.cfg or PYTHON_KEYRING_BACKEND; {_NEVER_ELSEWHERE}"
         )
     if not explicit:
-        try:
-            recommended = keyring.core.recommended(backend)
-        except RuntimeError:
-            recommended = False
-        if not recommended:
+        # keyring's chainer is "recommended" whenever it chains two backends, even two
+        # it does not recommend (keyrings.alt's encrypted file, viable once pycryptodome
+        # is installed, and its plaintext file): judge what it chains.
+        chained = (
+            list(backend.backends)
+            if isinstance(backend, keyring.backends.chainer.ChainerBackend)
+            else [backend]
+        )
+        if not any(_recommended(one) for one in chained):
+            names = ", ".join(_backend_name(one) for one in chained) or _backend_name(backend)
             return (
-                f"no usable system keyring (keyring found only {_backend_name(backend)}, "
+                f"no usable system keyring (keyring found only {names}, "
                 f"which it does not recommend): {_NO_KEYRING}"
             )
     return None
+
+
+def _recommended(backend: KeyringBackend) -> bool:
+    try:
+        return bool(keyring.core.recommended(backend))
+    except RuntimeError:
+        return False
 
 
 def _backend_name(backend: KeyringBackend) -> str:
