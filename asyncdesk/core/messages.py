@@ -158,7 +158,12 @@ class Message:
     @property
     def snippet(self) -> str:
         """The first words of the body on one line, for list views."""
-        return " ".join(self.body_text.split())[:160]
+        return make_snippet(self.body_text)
+
+
+def make_snippet(body_text: str) -> str:
+    """The first words of a body on one line (160 characters), for list views."""
+    return " ".join(body_text.split())[:160]
 
 
 @dataclass(frozen=True, slots=True)

@@ -20,7 +20,7 @@ from asyncdesk.services.deadlines import Rules, load_rules, triage
 from asyncdesk.sources.base import Source, SyncBatch
 from asyncdesk.store import locations
 from asyncdesk.store.database import Store
-from asyncdesk.store.messages import add_batch, get_cursor
+from asyncdesk.store.messages import add_batch, edit_messages, get_cursor, redact_messages
 
 log = logging.getLogger(__name__)
 
@@ -181,4 +181,8 @@ def _commit(store: Store, source: Source, batch: SyncBatch, rules: Rules, clock:
             locations.vanish(session, account.id, batch.stream, batch.vanished, now)
         if batch.present is not None:
             locations.keep_only(session, account.id, batch.stream, batch.present, now)
+        if batch.edits:
+            edit_messages(session, account.id, [(e.remote_id, e.body_text) for e in batch.edits])
+        if batch.redactions:
+            redact_messages(session, account.id, batch.redactions, now)
         return new

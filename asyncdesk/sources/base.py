@@ -48,6 +48,14 @@ class Flags:
 
 
 @dataclass(frozen=True, slots=True)
+class Edit:
+    """The sender changed the text of the message ``remote_id`` (a chat edit)."""
+
+    remote_id: str
+    body_text: str
+
+
+@dataclass(frozen=True, slots=True)
 class SyncBatch:
     """Messages that belong to ``stream``, and the cursor to resume after them.
 
@@ -64,6 +72,13 @@ class SyncBatch:
     - ``vanished``: positions that are gone (expunged).
     - ``present``: when not ``None``, every position now in the stream; any other known
       position has vanished.
+
+    Chat sources also report changes to messages already stored, applied after the
+    batch's own messages (so an edit may follow its original in the same batch):
+
+    - ``edits``: new text for a message (the newest edit wins).
+    - ``redactions``: messages their sender deleted: their text goes, they leave the
+      inbox, and they need no reply any more (still counted in their week's stats).
     """
 
     stream: str
@@ -76,6 +91,8 @@ class SyncBatch:
     vanished: Sequence[int] = ()
     present: Sequence[int] | None = None
     reset: bool = False
+    edits: Sequence[Edit] = ()
+    redactions: Sequence[str] = ()
 
     def __post_init__(self) -> None:
         if self.positions and len(self.positions) != len(self.messages):

@@ -19,7 +19,7 @@ from sqlalchemy.dialects.sqlite import insert
 from sqlalchemy.orm import Session
 
 from asyncdesk.core.accounts import AccountKind
-from asyncdesk.core.messages import Direction, Message, ReplyState, Triage
+from asyncdesk.core.messages import Direction, Message, ReplyState, Triage, make_snippet
 from asyncdesk.store.columns import instant_to_db
 from asyncdesk.store.schema import AccountRow, MessageRow, SyncStateRow
 
@@ -376,6 +376,61 @@ def forget_first_replies(
         _FIRST_REPLY_AGAIN,
         {"account_id": account_id, "conversation": conversation, "at": instant_to_db(at)},
     )
+
+
+_EDIT: Final = text(
+    "UPDATE messages SET body_text = :body, snippet = :snippet "
+    "WHERE account_id = :account_id AND remote_id = :remote_id"
+)
+# A deleted message keeps its row (its week's stats) but not its words, leaves the
+# inbox, and its promise goes: the sender took the question back.
+_REDACT: Final = text(
+    "UPDATE messages SET body_text = NULL, body_html = NULL, snippet = :snippet, "
+    "removed_at = coalesce(removed_at, :now), "
+    "state = CASE WHEN state IN ('open', 'snoozed') THEN 'dismissed' ELSE state END, "
+    "reply_reason = CASE WHEN state IN ('open', 'snoozed') THEN :reason "
+    "ELSE reply_reason END "
+    "WHERE account_id = :account_id AND remote_id = :remote_id"
+)
+REDACTED_SNIPPET: Final = "(deleted by its sender)"
+
+
+def edit_messages(session: Session, account_id: int, edits: Sequence[tuple[str, str]]) -> int:
+    """New text for stored messages, ``(remote_id, body_text)`` in order (the last
+    edit of a message wins). Unknown messages are skipped. Returns rows changed."""
+    changed = 0
+    for remote_id, body in edits:
+        result = session.execute(
+            _EDIT,
+            {
+                "account_id": account_id,
+                "remote_id": remote_id,
+                "body": body,
+                "snippet": make_snippet(body),
+            },
+        )
+        changed += int(getattr(result, "rowcount", 0) or 0)
+    return changed
+
+
+def redact_messages(
+    session: Session, account_id: int, remote_ids: Sequence[str], now: datetime
+) -> int:
+    """Messages their sender deleted (see ``_REDACT``). Returns rows changed."""
+    changed = 0
+    for remote_id in remote_ids:
+        result = session.execute(
+            _REDACT,
+            {
+                "account_id": account_id,
+                "remote_id": remote_id,
+                "snippet": REDACTED_SNIPPET,
+                "now": instant_to_db(now),
+                "reason": "Deleted by its sender",
+            },
+        )
+        changed += int(getattr(result, "rowcount", 0) or 0)
+    return changed
 
 
 def add_batch(
