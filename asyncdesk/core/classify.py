@@ -139,6 +139,9 @@ class Decision:
 
 
 OWN_MESSAGE: Final = Decision(False, "Your own message")
+#: Set by chat sources on messages a bot or integration sent (a Matrix m.notice, a
+#: Slack bot message); its value names it. Such messages never need a reply.
+CHAT_BOT_HEADER: Final = "x-chat-bot"
 
 
 def decide(
@@ -164,6 +167,8 @@ def decide(
         verdict, key = rule
         return Decision(verdict, f"Your rule: {'always' if verdict else 'never'} for {key}")
     if message.medium is Medium.CHAT:
+        if CHAT_BOT_HEADER in message.headers:
+            return Decision(False, f"From a bot ({message.headers[CHAT_BOT_HEADER]})")
         if message.is_direct:
             return Decision(True, "Direct message")
         if message.mentions_me:

@@ -466,3 +466,10 @@ def test_message_ids_are_compared_without_brackets() -> None:
     assert normalize_message_id("abc@x.example") == "abc@x.example"
     assert normalize_message_id("<>") is None
     assert normalize_message_id(None) is None
+
+
+def test_a_bot_message_needs_no_reply_even_in_a_dm_or_mentioning_you() -> None:
+    """Matrix notices and Slack bot messages: the source names the bot."""
+    for message in (chat("a", direct=True), chat("b", mention=True)):
+        from_bot = dataclasses.replace(message, headers={"x-chat-bot": "CI builds"})
+        assert verdict(from_bot) == Decision(False, "From a bot (CI builds)")
