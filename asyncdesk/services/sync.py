@@ -182,7 +182,8 @@ def _commit(store: Store, source: Source, batch: SyncBatch, rules: Rules, clock:
         if batch.present is not None:
             locations.keep_only(session, account.id, batch.stream, batch.present, now)
         if batch.edits:
-            edit_messages(session, account.id, [(e.remote_id, e.body_text) for e in batch.edits])
+            edits = [(edit.remote_id, edit.body_text, edit.sender) for edit in batch.edits]
+            edit_messages(session, account.id, edits)
         if batch.redactions:
             redact_messages(session, account.id, batch.redactions, now)
         return new

@@ -49,10 +49,14 @@ class Flags:
 
 @dataclass(frozen=True, slots=True)
 class Edit:
-    """The sender changed the text of the message ``remote_id`` (a chat edit)."""
+    """The sender changed the text of the message ``remote_id`` (a chat edit).
+
+    ``sender``, when given, must be the message's sender for the edit to apply (chat
+    clients ignore anyone else's edits)."""
 
     remote_id: str
     body_text: str
+    sender: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

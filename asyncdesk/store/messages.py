@@ -380,7 +380,8 @@ def forget_first_replies(
 
 _EDIT: Final = text(
     "UPDATE messages SET body_text = :body, snippet = :snippet "
-    "WHERE account_id = :account_id AND remote_id = :remote_id"
+    "WHERE account_id = :account_id AND remote_id = :remote_id "
+    "AND (:sender IS NULL OR sender_address = :sender) AND removed_at IS NULL"
 )
 # A deleted message keeps its row (its week's stats) but not its words, leaves the
 # inbox, and its promise goes: the sender took the question back.
@@ -395,11 +396,14 @@ _REDACT: Final = text(
 REDACTED_SNIPPET: Final = "(deleted by its sender)"
 
 
-def edit_messages(session: Session, account_id: int, edits: Sequence[tuple[str, str]]) -> int:
-    """New text for stored messages, ``(remote_id, body_text)`` in order (the last
-    edit of a message wins). Unknown messages are skipped. Returns rows changed."""
+def edit_messages(
+    session: Session, account_id: int, edits: Sequence[tuple[str, str, str | None]]
+) -> int:
+    """New text for stored messages, ``(remote_id, body_text, sender)`` in order (the
+    last edit of a message wins). Unknown messages, deleted ones and edits by someone
+    other than the sender (when ``sender`` is given) are skipped. Returns rows changed."""
     changed = 0
-    for remote_id, body in edits:
+    for remote_id, body, sender in edits:
         result = session.execute(
             _EDIT,
             {
@@ -407,6 +411,7 @@ def edit_messages(session: Session, account_id: int, edits: Sequence[tuple[str, 
                 "remote_id": remote_id,
                 "body": body,
                 "snippet": make_snippet(body),
+                "sender": sender,
             },
         )
         changed += int(getattr(result, "rowcount", 0) or 0)
