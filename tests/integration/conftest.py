@@ -1,4 +1,5 @@
-"""Real servers on 127.0.0.1 for integration tests: Dovecot (IMAP) and aiosmtpd (SMTP).
+"""Real servers on 127.0.0.1 for integration tests: Dovecot (IMAP), aiosmtpd (SMTP) and
+Synapse (Matrix).
 
 The servers themselves live in ``tests/servers`` (``from servers.dovecot import Dovecot``),
 so a test can also make its own, e.g. a second Dovecot, or one with other settings.
@@ -6,6 +7,7 @@ so a test can also make its own, e.g. a second Dovecot, or one with other settin
 
 from __future__ import annotations
 
+import os
 import secrets
 from collections.abc import Iterator
 from pathlib import Path
@@ -13,6 +15,7 @@ from pathlib import Path
 import pytest
 from servers.dovecot import Dovecot, find_dovecot
 from servers.smtp import SmtpServer
+from servers.synapse import Synapse, find_synapse_python, synapse_venv
 from servers.tls import SelfSignedCert, make_self_signed_cert
 
 
@@ -88,6 +91,30 @@ def smtp_server(smtp_user: tuple[str, str], smtp_cert: SelfSignedCert) -> Iterat
 def smtp_tls_server(smtp_user: tuple[str, str], smtp_cert: SelfSignedCert) -> Iterator[SmtpServer]:
     """SMTP over implicit TLS (port 465 style), requiring AUTH; same user and certificate."""
     server = SmtpServer(dict([smtp_user]), tls="implicit", cert=smtp_cert)
+    try:
+        server.start()
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture(scope="session")
+def synapse(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Synapse]:
+    """A running private Synapse, shared by the whole session: it takes ~1-2 s to start.
+
+    Tests keep out of each other's way by registering their own users and making their
+    own rooms. Without Synapse's venv (``scripts/test`` makes it) the test is skipped,
+    but fails under CI (``$CI`` set), where a skip would hide a missing install step.
+    """
+    if find_synapse_python() is None:
+        reason = (
+            f"Synapse is not installed in {synapse_venv()} "
+            "(scripts/test installs it there; ASYNCDESK_SYNAPSE_VENV names another venv)"
+        )
+        if os.environ.get("CI"):
+            pytest.fail(reason)
+        pytest.skip(reason)
+    server = Synapse(tmp_path_factory.mktemp("synapse"))
     try:
         server.start()
         yield server
