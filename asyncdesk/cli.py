@@ -277,6 +277,47 @@ def _cmd_account_add_imap(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_account_add_matrix(args: argparse.Namespace) -> int:
+    from asyncdesk.services.accounts import check_new_account_name
+    from asyncdesk.services.chat_accounts import add_matrix_account, build_matrix_account
+    from asyncdesk.services.secrets import KeyringSecrets, read_secret_from_stdin
+
+    account = build_matrix_account(args.name, homeserver=args.homeserver, user=args.user)
+    root = _profile_root(args)
+    if ProfilePaths(root).exists():
+        with Store.open(root) as store:
+            check_new_account_name(store, account.name)
+    password = read_secret_from_stdin(
+        sys.stdin, prompt=sys.stdin.isatty() and not args.password_stdin
+    )
+    with Store.open(root) as store, _profile_log(store):
+        added = add_matrix_account(store, SystemClock(), KeyringSecrets, account, password)
+    print(
+        f"Added account {added.name} ({added.identities[0]} on "
+        f"{added.config['homeserver']}); the password was used once and is not kept."
+    )
+    return 0
+
+
+def _cmd_account_add_slack(args: argparse.Namespace) -> int:
+    from asyncdesk.services.accounts import check_new_account_name
+    from asyncdesk.services.chat_accounts import add_slack_account, build_slack_account
+    from asyncdesk.services.secrets import KeyringSecrets, read_secret_from_stdin
+
+    account = build_slack_account(args.name, api_url=args.api_url)
+    root = _profile_root(args)
+    if ProfilePaths(root).exists():
+        with Store.open(root) as store:
+            check_new_account_name(store, account.name)
+    token = read_secret_from_stdin(
+        sys.stdin, prompt=sys.stdin.isatty() and not args.token_stdin, what="token"
+    )
+    with Store.open(root) as store, _profile_log(store):
+        added = add_slack_account(store, SystemClock(), KeyringSecrets, account, token)
+    print(f"Added account {added.name} (Slack workspace {added.config.get('team', '?')}).")
+    return 0
+
+
 def _cmd_account_remove(args: argparse.Namespace) -> int:
     from asyncdesk.services.accounts import profile_secrets, remove_account
 
@@ -284,6 +325,9 @@ def _cmd_account_remove(args: argparse.Namespace) -> int:
         remove_account(store, profile_secrets(store), args.name)
     print(f"Removed account {args.name} and its messages.")
     return 0
+
+
+_NO_ACCOUNTS = "No accounts to sync. Add one with: asyncdesk account add imap|matrix|slack NAME ..."
 
 
 def _cmd_sync(args: argparse.Namespace) -> int:
@@ -315,7 +359,7 @@ def _cmd_sync(args: argparse.Namespace) -> int:
         for error in flush.errors if flush is not None else ():
             print(f"asyncdesk: outbox of {account}: {error}", file=sys.stderr)
     if not outcomes:
-        print("No email accounts to sync. Add one with: asyncdesk account add imap NAME ...")
+        print(_NO_ACCOUNTS)
     for outcome in outcomes:
         if outcome.result is not None:
             progress.done(outcome.account, outcome.result.new_messages, outcome.seconds)
@@ -364,7 +408,7 @@ class _SyncProgressPrinter:
 def _sync_forever(args: argparse.Namespace, progress: _SyncProgressPrinter, clock: Clock) -> int:
     """``asyncdesk sync``: keep every email account in step until SIGINT or SIGTERM, and
     notify by the policy meanwhile (services.notifications), as the app does."""
-    from asyncdesk.services.accounts import email_accounts, profile_secrets
+    from asyncdesk.services.accounts import profile_secrets, syncable_accounts
     from asyncdesk.services.live_sync import LiveEvent, keep_syncing
     from asyncdesk.services.notifications import Notifier, Shown
 
@@ -412,9 +456,9 @@ def _sync_forever(args: argparse.Namespace, progress: _SyncProgressPrinter, cloc
             print(f"notified: {shown.decision.title} · {shown.decision.body}", flush=True)
 
     with _open_existing(args) as store, _profile_log(store):
-        accounts = email_accounts(store, args.account)
+        accounts = syncable_accounts(store, args.account)
         if not accounts:
-            print("No email accounts to sync. Add one with: asyncdesk account add imap NAME ...")
+            print(_NO_ACCOUNTS)
             return 0
         names = ", ".join(account.name for account in accounts)
         print(f"Syncing {names}; new mail arrives as it comes (Ctrl+C stops).", flush=True)
@@ -917,12 +961,12 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="NAME",
         help="another folder to sync besides INBOX and Sent (repeatable)",
     )
-    matrix = command(add_kinds, "matrix", "a Matrix chat account", later("account add"))
+    matrix = command(add_kinds, "matrix", "a Matrix chat account", _cmd_account_add_matrix)
     matrix.add_argument("name", metavar="NAME")
     matrix.add_argument("--homeserver", required=True, metavar="URL")
     matrix.add_argument("--user", required=True, metavar="@me:server")
     matrix.add_argument("--password-stdin", action="store_true")
-    slack = command(add_kinds, "slack", "a Slack workspace", later("account add"))
+    slack = command(add_kinds, "slack", "a Slack workspace", _cmd_account_add_slack)
     slack.add_argument("name", metavar="NAME")
     slack.add_argument("--token-stdin", action="store_true")
     slack.add_argument("--api-url", metavar="URL", help="a Slack-compatible API endpoint")

@@ -1,4 +1,5 @@
-"""Adding, removing and syncing email accounts: the database, the keyring and the server.
+"""Adding and removing email accounts, syncing every account: the database, the keyring
+and the server (Matrix and Slack accounts are added by services.chat_accounts).
 
 Secrets: an account's password lives only in the keyring, under the profile's stable id
 (:func:`profile_id`), never in the database, a log or an error message. Adding an
@@ -26,7 +27,7 @@ from asyncdesk.core.clock import Clock
 from asyncdesk.core.errors import AsyncDeskError, BadInput
 from asyncdesk.services.secrets import KeyringSecrets, Secrets
 from asyncdesk.services.sync import SyncProgress, SyncResult, sync_source
-from asyncdesk.sources.imap import ImapSettings, ImapSource, connect
+from asyncdesk.sources.imap import ImapSettings, connect
 from asyncdesk.sources.tls import SECURITIES, is_fingerprint, normalize_fingerprint
 from asyncdesk.store import accounts as stored
 from asyncdesk.store.database import Store
@@ -250,10 +251,25 @@ def sync_accounts(
     account: str | None = None,
     progress: Callable[[SyncProgress], None] | None = None,
 ) -> list[AccountSync]:
-    """Sync every email account (or the one named) once; one failure stops no other."""
+    """Sync every account (or the one named) once; one failure stops no other."""
     return [
-        _sync_one(store, clock, secrets, one, progress) for one in email_accounts(store, account)
+        _sync_one(store, clock, secrets, one, progress) for one in syncable_accounts(store, account)
     ]
+
+
+SYNCED_KINDS = (AccountKind.EMAIL, AccountKind.MATRIX, AccountKind.SLACK)
+
+
+def syncable_accounts(store: Store, name: str | None = None) -> list[Account]:
+    """Every account a sync reaches (email and chat), or the one named (BadInput if it
+    is not one: the demo account has nothing to sync)."""
+    with store.reading() as session:
+        if name is None:
+            return [a for a in stored.list_accounts(session) if a.kind in SYNCED_KINDS]
+        one = stored.get_account(session, name)
+    if one.kind not in SYNCED_KINDS:
+        raise BadInput(f"account {one.name!r} is a {one.kind.value} account: not synced")
+    return [one]
 
 
 def email_accounts(store: Store, name: str | None = None) -> list[Account]:
@@ -271,9 +287,11 @@ def account_password(secrets: Secrets, account: Account) -> str:
     """The account's password from the keyring; BadInput (saying how to fix it) if none."""
     password = secrets.get(account.name)
     if not password:
+        what = "password" if account.kind is AccountKind.EMAIL else "token"
+        kind = {AccountKind.EMAIL: "imap"}.get(account.kind, account.kind.value)
         raise BadInput(
-            f"no password for account {account.name!r} in the keyring: add the account "
-            f"again (asyncdesk account remove {account.name}, then account add imap ...)"
+            f"no {what} for account {account.name!r} in the keyring: add the account "
+            f"again (asyncdesk account remove {account.name}, then account add {kind} ...)"
         )
     return password
 
@@ -289,7 +307,9 @@ def _sync_one(
     started = time.monotonic()
     failure: str | None = None
     try:
-        source = ImapSource(account, account_password(secrets, account))
+        from asyncdesk.services.chat_accounts import open_source
+
+        source = open_source(account, secrets)
         try:
             outcome.result = sync_source(store, source, clock, progress=progress)
         finally:

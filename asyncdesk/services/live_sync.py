@@ -7,6 +7,11 @@ says something changed, and catch up again. IDLE is re-issued every ``idle_secon
 re-issue also syncs the folders IDLE does not watch (Sent), so a reply sent from the
 phone clears its deadline within that time at worst.
 
+Chat accounts run the same loop: a Matrix source waits in a long-poll ``/sync`` (the
+server answers when something happens); Slack offers a user token no push, so a Slack
+account is synced every ``SLACK_POLL_SECONDS``. Only email accounts fetch bodies and
+flush an outbox (chat replies are sent at once, and a sent one comes back by sync).
+
 Failures never end the loop: the account reports them and retries with exponential
 backoff (with jitter, so many clients do not return at once), until ``stop`` is set.
 Stopping is prompt: waits poll ``stop``, and a sync stops between batches, each of which
@@ -23,21 +28,23 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Final
 
-from asyncdesk.core.accounts import Account
+from asyncdesk.core.accounts import Account, AccountKind
 from asyncdesk.core.clock import Clock
 from asyncdesk.core.errors import AsyncDeskError, BadInput
-from asyncdesk.services.accounts import account_password
 from asyncdesk.services.bodies import bodies_waiting, fetch_bodies_in_background, open_fetcher
+from asyncdesk.services.chat_accounts import open_source
 from asyncdesk.services.reply import flush_if_waiting
 from asyncdesk.services.secrets import Secrets
 from asyncdesk.services.sync import SyncProgress, sync_source
-from asyncdesk.sources.imap import ImapSource
+from asyncdesk.sources.base import Source
 from asyncdesk.store.database import Store
 
 log = logging.getLogger(__name__)
 
 #: How long one IDLE lasts before it is re-issued and every folder is synced.
 IDLE_SECONDS: Final = 300.0
+#: How often a Slack account is synced (its Web API has no push for a user token).
+SLACK_POLL_SECONDS: Final = 120.0
 #: First and longest wait before retrying a failed account.
 BACKOFF_FIRST: Final = 1.0
 BACKOFF_MAX: Final = 300.0
@@ -82,7 +89,7 @@ class Backoff:
         self._failures = 0
 
 
-AfterSync = Callable[[Account, ImapSource], None]
+AfterSync = Callable[[Account, Source], None]
 
 
 def keep_syncing(
@@ -171,6 +178,16 @@ def _fetch_bodies(
         report(LiveEvent(account.name, "bodies", new_messages=done.messages))
 
 
+def _wait_for_change(source: Source, idle_seconds: float, stop: threading.Event) -> None:
+    """Until the server says something changed (IMAP IDLE, Matrix long-poll), or the
+    poll interval passed (Slack), or ``stop``."""
+    wait = getattr(source, "wait_for_change", None)
+    if wait is not None:
+        wait(idle_seconds, stop.is_set)
+    else:
+        stop.wait(SLACK_POLL_SECONDS)
+
+
 def _account_loop(
     store: Store,
     clock: Clock,
@@ -182,12 +199,13 @@ def _account_loop(
     idle_seconds: float,
 ) -> None:
     backoff = Backoff()
-    source: ImapSource | None = None
+    source: Source | None = None
+    email = account.kind is AccountKind.EMAIL
     try:
         while not stop.is_set():
             try:
                 if source is None:
-                    source = ImapSource(account, account_password(secrets, account))
+                    source = open_source(account, secrets)
                 started = time.monotonic()
                 result = sync_source(
                     store,
@@ -206,16 +224,16 @@ def _account_loop(
                         seconds=time.monotonic() - started,
                     )
                 )
-                if not stop.is_set():
+                if email and not stop.is_set():
                     _flush_outbox(store, clock, secrets, account, report)
-                if not stop.is_set():
+                if email and not stop.is_set():
                     _fetch_bodies(store, clock, secrets, account, stop, report)
                 if not stop.is_set():
                     _export_report(store, clock)
                 if after_sync is not None and not stop.is_set():
                     after_sync(account, source)
                 backoff.reset()
-                source.wait_for_change(idle_seconds, stop.is_set)
+                _wait_for_change(source, idle_seconds, stop)
             except BadInput as error:  # nothing to retry with (no password): give up
                 log.warning("sync of %s stopped: %s", account.name, error.message)
                 report(LiveEvent(account.name, "failed", error=error.message))

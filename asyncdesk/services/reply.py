@@ -48,6 +48,7 @@ from datetime import datetime
 from email.message import EmailMessage
 from email.utils import formataddr, getaddresses
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from asyncdesk.core.accounts import Account, AccountKind
 from asyncdesk.core.clock import Clock
@@ -73,6 +74,9 @@ from asyncdesk.store import outbox
 from asyncdesk.store.accounts import get_account, list_accounts
 from asyncdesk.store.database import Store
 from asyncdesk.store.outbox import OutboxItem, OutboxState, ReplyTarget
+
+if TYPE_CHECKING:
+    from asyncdesk.services.chat_reply import ChatReplyOutcome
 
 log = logging.getLogger(__name__)
 
@@ -182,10 +186,7 @@ def check_reply_target(store: Store, message_pk: int) -> ReplyTarget:
         raise BadInput(f"no message with id {message_pk} (see: asyncdesk inbox)")
     kind = target.account.kind
     if kind in (AccountKind.MATRIX, AccountKind.SLACK):
-        raise BadInput(
-            f"message {message_pk} is from the {kind.value} account {target.account.name!r}: "
-            "replies to matrix/slack accounts come with chat support"
-        )
+        return target  # sent through the chat account itself (services.chat_reply)
     if kind is not AccountKind.EMAIL:
         raise BadInput(
             f"message {message_pk} is from the {kind.value} account {target.account.name!r}, "
@@ -325,8 +326,10 @@ def reply(
     body: str,
     *,
     reply_all: bool = False,
-) -> ReplyOutcome:
+) -> ReplyOutcome | ChatReplyOutcome:
     """Answer stored message ``message_pk`` with ``body`` through its own account.
+
+    A chat message is answered at once (services.chat_reply); the rest of this is email.
 
     Queues the reply (with its outbound message row), then flushes the account's
     outbox (see the module doc). Raises :class:`BadInput` before writing anything when
@@ -338,6 +341,12 @@ def reply(
     target = check_reply_target(store, message_pk)
     account = target.account
     assert account.id is not None
+    if account.kind in (AccountKind.MATRIX, AccountKind.SLACK):
+        from asyncdesk.services.chat_reply import reply_in_chat
+
+        if reply_all:
+            raise BadInput("--all is for email: a chat reply goes to the whole room anyway")
+        return reply_in_chat(store, clock, secrets, target, body)
     account_password(secrets, account)
     now = clock.now()
     composed = _compose(target, body, reply_all=reply_all, now=now)

@@ -27,12 +27,13 @@ works with the access token and device id, which the caller keeps in the keyring
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import contextlib
 import json
 import logging
 import threading
 import time
-from collections.abc import Coroutine, Iterator, Mapping, Sequence
+from collections.abc import Callable, Coroutine, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, TypeVar
@@ -100,6 +101,9 @@ class _Loop:
             raise ConnectionFailed(
                 f"the homeserver did not answer within {timeout:.0f} s"
             ) from None
+
+    def submit(self, coroutine: Coroutine[Any, Any, T]) -> concurrent.futures.Future[T]:
+        return asyncio.run_coroutine_threadsafe(coroutine, self._loop)
 
     def close(self) -> None:
         if self._loop.is_closed():
@@ -225,6 +229,7 @@ class MatrixSource:
         self._rooms: dict[str, Room] | None = None
         self._direct: set[str] = set()
         self._invites: list[Invite] = []
+        self._since: str | None = None
         self._closed = False
 
     @property
@@ -325,6 +330,7 @@ class MatrixSource:
                 state.backfill[room_id] = [info.timeline.prev_batch, horizon]
         state.since = response.next_batch
         state.synced_at = now_ms
+        self._since = state.since
         yield SyncBatch(
             stream,
             _oldest_first(mapped.messages),
@@ -368,6 +374,40 @@ class MatrixSource:
                 )
                 if finished:
                     break
+
+    def wait_for_change(
+        self, seconds: float, should_stop: Callable[[], bool] = lambda: False, *, tick: float = 0.5
+    ) -> bool:
+        """Block until the homeserver has something new since the last sync (a long-poll
+        ``/sync``: the server answers when an event comes), ``seconds`` pass, or
+        ``should_stop()`` (polled every ``tick``; the request is then cancelled). True
+        when something came. The next :meth:`sync` fetches it from the saved token."""
+        if self._since is None or self._closed:
+            return False
+        if self._loop is None:
+            self._loop = _Loop()
+        client = self._connected()
+        wait_ms = int(max(0.0, min(seconds, 25 * 60)) * 1000)
+        sync_filter = {"room": {"timeline": {"limit": 1}}, "presence": {"types": []}}
+        future = self._loop.submit(
+            _guard(client.sync(timeout=wait_ms, sync_filter=sync_filter, since=self._since), "wait")
+        )
+        deadline = time.monotonic() + seconds + self._timeout
+        try:
+            while True:
+                if should_stop():
+                    return False
+                try:
+                    response = future.result(timeout=tick)
+                except concurrent.futures.TimeoutError:
+                    if time.monotonic() > deadline:
+                        return False
+                    continue
+                _check(response, "sync")
+                rooms = response.rooms
+                return bool(rooms.join or rooms.invite or rooms.leave)
+        finally:
+            future.cancel()
 
     # -- acting ---------------------------------------------------------------------------
 

@@ -99,6 +99,9 @@ class ReplyTarget:
     references: tuple[str, ...]
     headers: dict[str, str]
     received_at: datetime
+    #: The source's id of the message, and its thread (chat replies need them).
+    remote_id: str = ""
+    thread: str | None = None
 
 
 def _one_line(error: str) -> str:
@@ -158,6 +161,8 @@ def find_reply_target(session: Session, message_pk: int) -> ReplyTarget | None:
         references=tuple(message.references),
         headers=dict(message.headers),
         received_at=message.received_at,
+        remote_id=message.remote_id,
+        thread=message.thread,
     )
 
 

@@ -26,7 +26,7 @@ from PySide6.QtCore import QObject, Signal
 
 from asyncdesk.core.clock import Clock
 from asyncdesk.core.errors import AsyncDeskError
-from asyncdesk.services.accounts import email_accounts, profile_secrets
+from asyncdesk.services.accounts import profile_secrets, syncable_accounts
 from asyncdesk.services.live_sync import LiveEvent, keep_syncing
 from asyncdesk.store.database import Store
 from asyncdesk.ui.tasks import TaskRunner
@@ -85,7 +85,7 @@ class SyncController(QObject):
 
     def _run(self, store: Store) -> None:
         try:
-            accounts = email_accounts(store)
+            accounts = syncable_accounts(store)
             if not accounts:
                 return
             secrets = profile_secrets(store)

@@ -83,12 +83,9 @@ def root(tmp_path: Path) -> Path:
         (None, ["999", "--body-stdin"], "Hi\n", "no message with id 999"),
         ("Offer", ["--body-stdin"], "  \n\n", "the reply is empty: nothing sent"),
         ("Offer", ["--body-stdin"], "", "the reply is empty"),
-        (
-            "!room:example.org",
-            ["--body-stdin"],
-            "Hi\n",
-            "replies to matrix/slack accounts come with chat support",
-        ),
+        # A chat account without its token in the keyring (added by hand here).
+        ("!room:example.org", ["--body-stdin"], "Hi\n", "no token for account"),
+        ("!room:example.org", ["--all", "--body-stdin"], "Hi\n", "--all is for email"),
         ("Demo question", ["--body-stdin"], "Hi\n", "only email accounts can be answered"),
         ("Offer", [], "Hi\n", "pass --body-stdin"),
     ],

@@ -1,0 +1,183 @@
+"""Adding Matrix and Slack accounts, and opening the source of any account.
+
+Secrets, as for email (services.accounts): in the keyring only. For Matrix the
+password is used once, to log in; what is kept is the access token (keyring) and the
+device id and user id (account config: not secrets, and the device id must stay the
+same so the homeserver does not list a new device at every start). For Slack the
+user token goes to the keyring. Everything is checked before the profile is written
+(spelling, name, a real login or ``auth.test``), so bad input or a refused login
+changes nothing; if the keyring then refuses the secret, the account is removed again.
+
+Thread contract: every function blocks on disk, network or the keyring; the CLI calls
+them on its main thread, the UI from a worker.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+import re
+from collections.abc import Callable
+from urllib.parse import urlsplit
+
+from asyncdesk.core.accounts import Account, AccountKind, check_account_name
+from asyncdesk.core.clock import Clock
+from asyncdesk.core.errors import BadInput
+from asyncdesk.services.accounts import (
+    SecretsFactory,
+    account_password,
+    check_new_account_name,
+    profile_secrets,
+)
+from asyncdesk.services.secrets import Secrets
+from asyncdesk.sources.base import Source
+from asyncdesk.store import accounts as stored
+from asyncdesk.store.database import Store
+
+log = logging.getLogger(__name__)
+
+_MATRIX_USER = re.compile(r"^@[a-z0-9._=\-/+]+:[A-Za-z0-9.\-]+(:\d{1,5})?$")
+_LOCAL_HOSTS = {"localhost", "127.0.0.1", "::1"}
+
+Login = Callable[[str, str, str], object]
+
+
+def check_homeserver(url: str) -> str:
+    """An https URL (plain http only to this machine: the token would travel in clear)."""
+    parts = urlsplit(url.strip())
+    if parts.scheme not in ("https", "http") or not parts.hostname:
+        raise BadInput(f"--homeserver takes a URL like https://matrix.example.org, not {url!r}")
+    if parts.scheme == "http" and parts.hostname not in _LOCAL_HOSTS:
+        raise BadInput(
+            f"--homeserver {url}: plain http would send the password and token in clear; use https"
+        )
+    return url.strip().rstrip("/")
+
+
+def check_matrix_user(user: str) -> str:
+    if not _MATRIX_USER.match(user.strip()):
+        raise BadInput(f"--user takes a Matrix id like @me:example.org, not {user!r}")
+    return user.strip()
+
+
+def build_matrix_account(name: str, *, homeserver: str, user: str) -> Account:
+    """The account as the user described it (nothing stored, nothing contacted)."""
+    user_id = check_matrix_user(user)
+    return Account(
+        check_account_name(name),
+        AccountKind.MATRIX,
+        (user_id,),
+        config={"homeserver": check_homeserver(homeserver), "user_id": user_id},
+    )
+
+
+def add_matrix_account(
+    store: Store,
+    clock: Clock,
+    secrets_factory: SecretsFactory,
+    account: Account,
+    password: str,
+    *,
+    login: Callable[..., object] | None = None,
+) -> Account:
+    """Log in with ``password`` (once) and store the account; its token in the keyring."""
+    from asyncdesk.sources.matrix import Credentials
+    from asyncdesk.sources.matrix import login as matrix_login
+
+    if account.kind is not AccountKind.MATRIX:
+        raise ValueError("add_matrix_account needs a Matrix account")
+    if not password:
+        raise BadInput(f"empty password for account {account.name!r}: nothing stored")
+    check_new_account_name(store, account.name)
+    homeserver = str(account.config["homeserver"])
+    credentials = (login or matrix_login)(homeserver, account.identities[0], password)
+    assert isinstance(credentials, Credentials)
+    ready = dataclasses.replace(
+        account,
+        identities=(credentials.user_id,),
+        config={
+            **account.config,
+            "user_id": credentials.user_id,
+            "device_id": credentials.device_id,
+        },
+    )
+    added = _store(store, clock, secrets_factory, ready, credentials.access_token)
+    log.info("added Matrix account %s (%s on %s)", added.name, credentials.user_id, homeserver)
+    return added
+
+
+def build_slack_account(name: str, *, api_url: str | None = None) -> Account:
+    config: dict[str, object] = {}
+    if api_url:
+        parts = urlsplit(api_url.strip())
+        if parts.scheme not in ("https", "http") or not parts.hostname:
+            raise BadInput(f"--api-url takes a URL like https://slack.com/api/, not {api_url!r}")
+        if parts.scheme == "http" and parts.hostname not in _LOCAL_HOSTS:
+            raise BadInput(f"--api-url {api_url}: plain http would send the token in clear")
+        config["api_url"] = api_url.strip()
+    return Account(check_account_name(name), AccountKind.SLACK, (), config=config)
+
+
+def add_slack_account(
+    store: Store, clock: Clock, secrets_factory: SecretsFactory, account: Account, token: str
+) -> Account:
+    """Check the token (``auth.test``) and store the account; the token in the keyring."""
+    from asyncdesk.sources.slack import SlackSource
+
+    if account.kind is not AccountKind.SLACK:
+        raise ValueError("add_slack_account needs a Slack account")
+    token = token.strip()
+    if not token:
+        raise BadInput(f"empty token for account {account.name!r}: nothing stored")
+    check_new_account_name(store, account.name)
+    source = SlackSource(account, token)
+    try:
+        identity = source.verify()
+    finally:
+        source.close()
+    ready = dataclasses.replace(
+        account,
+        identities=(identity.user_id.lower(),),
+        config={**account.config, "user_id": identity.user_id, "team": identity.team},
+    )
+    added = _store(store, clock, secrets_factory, ready, token)
+    log.info("added Slack account %s (%s in %s)", added.name, identity.user, identity.team)
+    return added
+
+
+def _store(
+    store: Store, clock: Clock, secrets_factory: SecretsFactory, account: Account, secret: str
+) -> Account:
+    secrets = profile_secrets(store, secrets_factory)
+    with store.writing() as session:
+        added = stored.add_account(session, account, clock.now())
+    try:
+        secrets.set(added.name, secret)
+    except BaseException:
+        with store.writing() as session:
+            stored.remove_account(session, added.name)
+        raise
+    return added
+
+
+def open_source(account: Account, secrets: Secrets) -> Source:
+    """The source of any account, with its secret from the keyring (BadInput, saying how
+    to fix it, when the keyring has none)."""
+    secret = account_password(secrets, account)
+    if account.kind is AccountKind.EMAIL:
+        from asyncdesk.sources.imap import ImapSource
+
+        return ImapSource(account, secret)
+    if account.kind is AccountKind.MATRIX:
+        from asyncdesk.sources.matrix import Credentials, MatrixSource
+
+        config = account.config
+        credentials = Credentials(
+            str(config["user_id"]), secret, str(config.get("device_id") or "")
+        )
+        return MatrixSource(account, credentials, homeserver=str(config["homeserver"]))
+    if account.kind is AccountKind.SLACK:
+        from asyncdesk.sources.slack import SlackSource
+
+        return SlackSource(account, secret)
+    raise BadInput(f"account {account.name!r} is a {account.kind.value} account: not synced")
