@@ -53,12 +53,21 @@ def reply_in_chat(
     store: Store, clock: Clock, secrets: Secrets, target: ReplyTarget, body: str
 ) -> ChatReplyOutcome:
     """Send ``body`` as the answer to ``target`` and record it (see the module doc)."""
+    remote_id = send_only(target, secrets, body)
+    record_only(store, clock, target, body, remote_id)
+    log.info("sent a chat reply to message %d (%s)", target.id, target.account.name)
+    return ChatReplyOutcome(
+        target.account.name, target.subject, remote_id, target.thread is not None
+    )
+
+
+def send_only(target: ReplyTarget, secrets: Secrets, body: str) -> str:
+    """The network half: send, return the id the server gave the message."""
     if not body.strip():
         raise BadInput("the reply is empty: nothing sent")
     account = target.account
     if account.kind not in CHAT_KINDS:
-        raise ValueError("reply_in_chat needs a Matrix or Slack message")
-    assert account.id is not None
+        raise ValueError("a chat reply needs a Matrix or Slack message")
     text = body.rstrip("\n")
     source = open_source(account, secrets)
     try:
@@ -66,17 +75,22 @@ def reply_in_chat(
             from asyncdesk.sources.matrix import MatrixSource
 
             assert isinstance(source, MatrixSource)
-            remote_id = source.send_reply(
+            return source.send_reply(
                 target.conversation, text, reply_to=target.remote_id, thread=target.thread
             )
-        else:
-            from asyncdesk.sources.slack import SlackSource, split_remote_id
+        from asyncdesk.sources.slack import SlackSource, split_remote_id
 
-            assert isinstance(source, SlackSource)
-            thread_ts = split_remote_id(target.thread)[1] if target.thread else None
-            remote_id = source.send_reply(target.conversation, text, thread_ts=thread_ts)
+        assert isinstance(source, SlackSource)
+        thread_ts = split_remote_id(target.thread)[1] if target.thread else None
+        return source.send_reply(target.conversation, text, thread_ts=thread_ts)
     finally:
         source.close()
+
+
+def record_only(store: Store, clock: Clock, target: ReplyTarget, body: str, remote_id: str) -> None:
+    """The database half: the copy under the server's id, answering ``target``."""
+    account = target.account
+    assert account.id is not None
     now = clock.now()
     me = account.identities[0] if account.identities else account.name
     copy = Message(
@@ -88,10 +102,8 @@ def reply_in_chat(
         sender=Sender(me),
         subject=target.subject,
         received_at=now,
-        body_text=text,
+        body_text=body.rstrip("\n"),
         in_reply_to=target.remote_id or None,
     )
     with store.writing() as session:
         outbox.record_outbound(session, account.id, copy, answers=target.id, now=now)
-    log.info("sent a chat reply to message %d (%s)", target.id, account.name)
-    return ChatReplyOutcome(account.name, target.subject, remote_id, target.thread is not None)

@@ -51,6 +51,7 @@ from PySide6.QtCore import (
     QByteArray,
     QEvent,
     QItemSelectionModel,
+    QModelIndex,
     QObject,
     QSettings,
     QSize,
@@ -70,6 +71,7 @@ from PySide6.QtGui import (
 )
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QDockWidget,
     QFrame,
     QHBoxLayout,
     QHeaderView,
@@ -85,6 +87,7 @@ from PySide6.QtWidgets import (
 
 from asyncdesk.core.clock import Clock, SystemClock
 from asyncdesk.core.errors import AsyncDeskError
+from asyncdesk.core.messages import Medium
 from asyncdesk.core.schedule import Mode, Schedule
 from asyncdesk.services import inbox
 from asyncdesk.services.notifications import Notifier, Show
@@ -93,6 +96,7 @@ from asyncdesk.services.schedule import load_schedule, open_inbox
 from asyncdesk.services.stats import export_due_report
 from asyncdesk.store.database import Store
 from asyncdesk.store.profile import ProfilePaths
+from asyncdesk.ui.chat_view import ChatView
 from asyncdesk.ui.deadlines_panel import DeadlinesPanel
 from asyncdesk.ui.gate import BreakGlassDialog, GateView, local_when
 from asyncdesk.ui.inbox_model import DEFAULT_PAGE_SIZE, Column, InboxModel
@@ -271,6 +275,17 @@ class MainWindow(QMainWindow):
         # from C++, where Python's collector cannot see the cycle, and the window leaks.
         self.deadlines.closed_by_user.connect(self._on_deadlines_closed)
         self.deadlines.deadline_passed.connect(self.model.update_badges)
+        # Chat conversations open beside the inbox (Enter or double-click on one).
+        self.chat = ChatView(self.tasks, self._clock, self)
+        self.chat_dock = QDockWidget("Conversation", self)
+        self.chat_dock.setObjectName("chatDock")
+        self.chat_dock.setWidget(self.chat)
+        self.chat_dock.hide()
+        # Below the list, as a mail client's reading pane: the inbox keeps its width.
+        self.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, self.chat_dock)
+        self._size_chat = True
+        self.view.activated.connect(self.open_message)
+        self.chat.sent.connect(self._on_chat_sent)
         self.deadlines.load_failed.connect(self._on_deadlines_failed)
         self.message_actions = MessageActions(self.view, self.model, self.tasks, self._clock, self)
         self.message_actions.changed.connect(self._on_messages_changed)
@@ -444,6 +459,7 @@ class MainWindow(QMainWindow):
         self.model.set_store(store, timezone)
         self.deadlines.set_store(store, timezone)
         self.message_actions.set_store(store)
+        self.chat.set_store(store, timezone)
         if self.stats_window is not None:
             self.stats_window.set_store(store, timezone)
         self._timezone = timezone
@@ -477,6 +493,8 @@ class MainWindow(QMainWindow):
         self.model.set_store(None)
         self.deadlines.set_store(None)
         self.message_actions.set_store(None)
+        self.chat.set_store(None)
+        self.chat_dock.hide()
         if self.stats_window is not None:
             self.stats_window.set_store(None)
         self.mode_timer.stop()
@@ -729,10 +747,31 @@ class MainWindow(QMainWindow):
         self.deadlines_action.setEnabled(inbox)
         visible = inbox and self._deadlines_wanted
         self.deadlines.setVisible(visible)
+        if not inbox:
+            self.chat_dock.hide()  # behind the gate: no conversation either
         if visible and self._size_deadlines:
             self._size_deadlines = False
             width = self.fontMetrics().averageCharWidth() * 46
             self.resizeDocks([self.deadlines], [width], Qt.Orientation.Horizontal)
+
+    def open_message(self, index: QModelIndex) -> None:
+        """Enter or double-click on a row: a chat message opens its conversation beside
+        the inbox. (Email opens in the conversation view of the desktop-app work.)"""
+        if not index.isValid() or self.page is not Page.INBOX:
+            return
+        message = self.model.message_at(index.row())
+        if message.medium != Medium.CHAT.value:
+            return
+        self.chat_dock.show()
+        if self._size_chat:  # the first time: two fifths of the window's height
+            self._size_chat = False
+            self.resizeDocks([self.chat_dock], [self.height() * 2 // 5], Qt.Orientation.Vertical)
+        self.chat.open_message(message.id)
+        self.chat.box.setFocus()
+
+    def _on_chat_sent(self) -> None:
+        self.model.refresh(None)
+        self.deadlines.reload()
 
     def _on_messages_changed(self, message_pks: frozenset[int] | None) -> None:
         """A reply-by action changed these messages (None: perhaps any): show it."""
