@@ -17,13 +17,16 @@ into instants by integer arithmetic, never through a float.
 Cursor (opaque to everyone else), JSON::
 
     {"oldest": "<ts>" | null,
-     "threads": {"<root ts>": ["<seen ts>", "<latest reply ts>"], ...}}
+     "threads": {"<root ts>": ["<seen ts>", "<latest reply ts>"], ...},
+     "changes": {"<ts>": "<edited ts>" | "deleted", ...}}
 
 ``oldest`` is the newest top-level ``ts`` delivered (every top-level message up to it
 is in); ``threads`` says, per thread root, up to which reply ``ts`` the replies are in
-(``seen``) and the newest reply Slack has announced (``latest``). Batches come oldest
-first and each one's cursor covers exactly what it and the earlier ones hold, so
-resuming from any of them loses and repeats nothing.
+(``seen``) and the newest reply Slack has announced (``latest``); ``changes`` (left out
+when empty) is what the last re-read found edited or deleted (see below), so each
+change is reported once. Batches come oldest first and each one's cursor covers
+exactly what it and the earlier ones hold, so resuming from any of them loses and
+repeats nothing.
 
 Threads: ``conversations.history`` lists only top-level messages (and replies "also sent
 to the channel"); replies come from ``conversations.replies``. A reply can land on any
@@ -36,6 +39,31 @@ directly while their last reply is inside it; a thread that went quiet for longe
 starts again under an old root is not noticed (raise ``thread_watch_days`` to look
 further back). A first sync reaches back ``history_days`` (default 30), not to the
 channel's creation: each thread costs one request, and Slack answers about 50 a minute.
+
+Edits and deletions: Slack's history shows a message as it is now. An edited one
+carries ``edited: {"user": ..., "ts": <when>}`` and its current text; a deleted one
+that had thread replies stays as a ``subtype: "tombstone"`` ("This message was
+deleted."). The history re-read above (the last ``thread_watch_days``) therefore sees
+edits and such deletions of messages already delivered, at no extra request: they come
+as :class:`~asyncdesk.sources.base.Edit` values (the current text, the sender's id as
+the condition) and ``redactions``, in the first batch of the sync, and the cursor's
+``changes`` keeps them from being reported again. A ``message_changed`` event, which
+the history holds only in some cases, is read the same way through the message it
+carries. What this cannot see:
+
+- edits and deletions of messages older than the watch window (raise
+  ``thread_watch_days`` to look further back, at the cost of longer re-reads);
+- edits and deletions of thread replies (unless also sent to the channel): a thread
+  is read only from its last delivered reply on, and only when it has new replies;
+- deletions of messages without thread replies: Slack removes them from the history
+  without a trace, and telling a vanished message from one outside the page read would
+  mean keeping every delivered ``ts``. Such a message stays in the store as it was.
+
+Bots: a bot's message (``subtype: "bot_message"``, a ``bot_profile``, or a ``bot_id``
+without a user) carries the ``x-chat-bot`` header
+(:data:`~asyncdesk.core.classify.CHAT_BOT_HEADER`) naming the bot; ``is_direct`` and
+``mentions_me`` still say what is true, and the classifier is the one that says a bot
+needs no reply (a bot cannot read an answer).
 
 Rate limits: slack-sdk's own retry handlers are installed: one for connection errors,
 and one that waits out ``HTTP 429`` for the ``Retry-After`` seconds Slack asks for, as
@@ -73,12 +101,14 @@ from slack_sdk.http_retry import (
 )
 
 from asyncdesk.core.accounts import Account
+from asyncdesk.core.classify import CHAT_BOT_HEADER
 from asyncdesk.core.clock import Clock, SystemClock
-from asyncdesk.core.messages import Direction, Medium, Message, Sender
+from asyncdesk.core.messages import Direction, Medium, Message, Sender, normalize_address
 from asyncdesk.sources.base import (
     AuthFailed,
     CertificateRejected,
     ConnectionFailed,
+    Edit,
     SourceError,
     SyncBatch,
 )
@@ -114,9 +144,8 @@ AUTH_ERRORS: Final = frozenset(
 CONTENT_SUBTYPES: Final = frozenset(
     {"", "bot_message", "thread_broadcast", "file_share", "me_message"}
 )
-#: Headers set on a bot's message, for the classifier: ours, and RFC 3834's
-#: ``Auto-Submitted``, which the needs-reply rules already read on email.
-BOT_HEADERS: Final[Mapping[str, str]] = {"x-slack-bot": "1", "auto-submitted": "auto-generated"}
+#: What the cursor's ``changes`` says of a message shown as a tombstone.
+DELETED: Final = "deleted"
 
 _TS = re.compile(r"^[0-9]{1,12}(?:\.[0-9]{1,9})?$")
 _ERROR_CODE = re.compile(r"^[a-z0-9_.]{1,64}$")
@@ -284,10 +313,15 @@ class _Cursor:
     oldest: str | None = None
     #: root ts -> (seen: replies up to here are in, latest: newest reply Slack announced)
     threads: dict[str, tuple[str, str]] = field(default_factory=dict)
+    #: ts -> what the last re-read found: the ``edited.ts``, or :data:`DELETED`
+    changes: dict[str, str] = field(default_factory=dict)
 
     def dump(self) -> str:
         threads = {root: [seen, latest] for root, (seen, latest) in self.threads.items()}
-        return json.dumps({"oldest": self.oldest, "threads": threads}, sort_keys=True)
+        data: dict[str, Any] = {"oldest": self.oldest, "threads": threads}
+        if self.changes:
+            data["changes"] = self.changes
+        return json.dumps(data, sort_keys=True)
 
     @classmethod
     def load(cls, text: str | None) -> _Cursor:
@@ -303,7 +337,14 @@ class _Cursor:
                 if not all(isinstance(v, str) and _TS.match(v) for v in (root, seen, latest)):
                     raise ValueError("threads")
                 threads[root] = (seen, latest)
-            return cls(oldest, threads)
+            changes: dict[str, str] = {}
+            for ts, mark in (data.get("changes") or {}).items():
+                if not (isinstance(ts, str) and _TS.match(ts)):
+                    raise ValueError("changes")
+                if not (isinstance(mark, str) and (mark == DELETED or _TS.match(mark))):
+                    raise ValueError("changes")
+                changes[ts] = mark
+            return cls(oldest, threads, changes)
         except (ValueError, TypeError, KeyError, AttributeError):
             log.warning("unreadable Slack cursor: syncing the channel from the start")
             return cls()
@@ -320,6 +361,42 @@ class _Entry:
     top: bool = False
     root: str | None = None
     deliver: bool = True
+
+
+@dataclass(slots=True)
+class _Changes:
+    """Edits and deletions the history re-read found, by message ``ts``: the mark for
+    the cursor (``edited.ts`` or :data:`DELETED`) and the message as Slack shows it."""
+
+    found: dict[str, tuple[str, Mapping[str, Any]]] = field(default_factory=dict)
+
+    def note(self, raw: Mapping[str, Any]) -> None:
+        """Take ``raw`` (a history item) into account, if it shows a change."""
+        if raw.get("subtype") == "message_changed":
+            inner = raw.get("message")
+            if not isinstance(inner, Mapping):
+                return
+            raw = inner
+        ts = _ts(raw)
+        if ts is None:
+            return
+        subtype = str(raw.get("subtype") or "")
+        edited = raw.get("edited")
+        if subtype == "tombstone":
+            mark = DELETED
+        elif subtype in CONTENT_SUBTYPES and isinstance(edited, Mapping) and _ts(edited):
+            mark = str(edited["ts"])
+        else:
+            return
+        before = self.found.get(ts)
+        if before is not None and (
+            before[0] == DELETED or (mark != DELETED and _key(before[0]) >= _key(mark))
+        ):
+            return  # what is known already is as new (a message_changed event is older)
+        self.found[ts] = (mark, raw)
+
+    def record(self) -> dict[str, str]:
+        return {ts: mark for ts, (mark, _) in self.found.items()}
 
 
 @dataclass(frozen=True, slots=True)
@@ -682,15 +759,24 @@ class SlackSource:
         previous = _Cursor.load(cursor)
         now = self._clock.now()
         watch_start = datetime_to_ts(now - self._watch)
-        start, entries, threads = self._read(channel, previous, now, watch_start)
-        yield from self._batches(stream, channel, start, entries, threads, cursor)
+        changes = _Changes()
+        start, entries, threads = self._read(channel, previous, now, watch_start, changes)
+        edits, redactions = self._changes(channel, previous, changes)
+        state = _Cursor(start, threads, changes.record())
+        yield from self._batches(stream, channel, state, entries, cursor, edits, redactions)
 
     def _read(
-        self, channel: _Channel, previous: _Cursor, now: datetime, watch_start: str
+        self,
+        channel: _Channel,
+        previous: _Cursor,
+        now: datetime,
+        watch_start: str,
+        changes: _Changes,
     ) -> tuple[str | None, dict[str, _Entry], dict[str, tuple[str, str]]]:
         """Every request of a sync: the history since ``oldest`` (and back to the watch
         window), then the threads that moved. Returns where ``oldest`` starts, what was
-        read by ``ts``, and the thread table to build cursors from."""
+        read by ``ts``, and the thread table to build cursors from; the edits and
+        deletions the history shows go into ``changes``."""
         if previous.oldest is None:
             since = None if self._history is None else datetime_to_ts(now - self._history)
             start = since
@@ -712,6 +798,7 @@ class SlackSource:
             if ts is None:
                 log.warning("skipped a Slack message without a usable ts in %s", channel.id)
                 continue
+            changes.note(raw)
             if previous.oldest is None or _key(ts) > _key(previous.oldest):
                 entries[ts] = _Entry(ts, raw, top=True)
             if raw.get("thread_ts") == ts and (raw.get("reply_count") or raw.get("latest_reply")):
@@ -775,19 +862,46 @@ class SlackSource:
             log.info("Slack thread %s:%s is gone; no longer following it", channel.id, root)
             threads.pop(root, None)
 
+    def _changes(
+        self, channel: _Channel, previous: _Cursor, changes: _Changes
+    ) -> tuple[list[Edit], list[str]]:
+        """The edits and deletions of delivered messages (``ts`` up to the previous
+        ``oldest``) that the previous cursor has not recorded yet, oldest message first.
+
+        An edit names the message's sender as :class:`Message` does (the user id, or a
+        bot's id, lower-cased), so only an edit of the sender's own message applies."""
+        edits: list[Edit] = []
+        redactions: list[str] = []
+        if previous.oldest is None:
+            return edits, redactions
+        for ts, (mark, raw) in sorted(changes.found.items(), key=lambda item: _key(item[0])):
+            if _key(ts) > _key(previous.oldest) or previous.changes.get(ts) == mark:
+                continue  # delivered in this sync as it is now, or reported already
+            remote_id = f"{channel.id}:{ts}"
+            if mark == DELETED:
+                redactions.append(remote_id)
+            else:
+                user, bot = self._author(raw)
+                edits.append(Edit(remote_id, self._text(raw), sender=_address(raw, user, bot)))
+        return edits, redactions
+
     def _batches(
         self,
         stream: str,
         channel: _Channel,
-        start: str | None,
+        state: _Cursor,
         entries: dict[str, _Entry],
-        threads: dict[str, tuple[str, str]],
         raw_cursor: str | None,
+        edits: list[Edit],
+        redactions: list[str],
     ) -> Iterator[SyncBatch]:
         """What was read, oldest first, in batches; each batch's cursor covers exactly
         what it and the batches before it hold (top-level ``ts`` up to ``oldest``, each
-        thread's replies up to its ``seen``), so a resume repeats and loses nothing."""
-        state = _Cursor(start, dict(threads))
+        thread's replies up to its ``seen``), so a resume repeats and loses nothing.
+
+        ``edits`` and ``redactions`` concern messages stored before this sync: they
+        go in the first batch, whose cursor records them (``state.changes``), even a
+        batch with no messages."""
         ordered = sorted(entries.values(), key=lambda entry: _key(entry.ts))
         messages: list[Message] = []
         last: str | None = raw_cursor
@@ -803,11 +917,27 @@ class SlackSource:
                     messages.append(message)
             if len(messages) >= self._batch_size:
                 last = state.dump()
-                yield SyncBatch(stream, messages, last, done=done, total=len(ordered))
-                messages = []
+                yield SyncBatch(
+                    stream,
+                    messages,
+                    last,
+                    done=done,
+                    total=len(ordered),
+                    edits=edits,
+                    redactions=redactions,
+                )
+                messages, edits, redactions = [], [], []
         final = state.dump()
-        if messages or final != last:
-            yield SyncBatch(stream, messages, final, done=len(ordered), total=len(ordered))
+        if messages or final != last or edits or redactions:
+            yield SyncBatch(
+                stream,
+                messages,
+                final,
+                done=len(ordered),
+                total=len(ordered),
+                edits=edits,
+                redactions=redactions,
+            )
 
     # -------------------------------------------------------------------- mapping
 
@@ -825,8 +955,11 @@ class SlackSource:
           noise this app exists to remove. (A user-group mention names a group, not
           the user.) Rules per channel or sender can still ask for replies.
         - A bot's message is an FYI: a bot cannot read an answer. It carries
-          :data:`BOT_HEADERS` and is neither direct nor a mention, so that the rules
-          never ask for a reply to it, even in a DM with the bot.
+          :data:`~asyncdesk.core.classify.CHAT_BOT_HEADER` with the bot's name (its
+          ``bot_profile`` name, else the ``username`` it posted as, else its
+          ``bot_id``), and the classifier says it needs no reply, even in a DM with the
+          bot or when it mentions the user. ``is_direct`` and ``mentions_me`` keep
+          saying what is true of it.
         """
         subtype = str(raw.get("subtype") or "")
         if subtype not in CONTENT_SUBTYPES:
@@ -835,16 +968,10 @@ class SlackSource:
         if ts is None:
             return None
         me = self._my_id()
-        user = raw.get("user") if isinstance(raw.get("user"), str) else None
+        user, bot = self._author(raw)
         outbound = user is not None and user == me
-        bot = not outbound and (
-            subtype == "bot_message"
-            or bool(raw.get("bot_profile"))
-            or (bool(raw.get("bot_id")) and user is None)
-        )
         text = str(raw.get("text") or "")
-        names = {uid: name for uid in mentioned_users(text) if (name := self._name(uid))}
-        headers: dict[str, str] = dict(BOT_HEADERS) if bot else {}
+        headers: dict[str, str] = {CHAT_BOT_HEADER: _bot_name(raw, user)} if bot else {}
         reply_count = raw.get("reply_count")
         if raw.get("thread_ts") == ts and isinstance(reply_count, int) and reply_count > 0:
             headers["x-slack-reply-count"] = str(reply_count)
@@ -857,22 +984,41 @@ class SlackSource:
             sender=self._sender(raw, user, bot),
             subject=self._subject(channel),
             received_at=ts_to_datetime(ts),
-            body_text=_body(render_text(text, names), raw),
+            body_text=self._text(raw),
             thread=f"{channel.id}:{thread_ts}" if thread_ts and thread_ts != ts else None,
             headers=headers,
-            is_direct=channel.direct and not bot,
-            mentions_me=not bot and not outbound and me in mentioned_users(text),
+            is_direct=channel.direct,
+            mentions_me=not outbound and me in mentioned_users(text),
         )
 
+    def _author(self, raw: Mapping[str, Any]) -> tuple[str | None, bool]:
+        """Who wrote ``raw``: the user id (``None`` for a classic bot message), and
+        whether a bot did (never the user's own message)."""
+        user = raw.get("user") if isinstance(raw.get("user"), str) else None
+        if user is not None and user == self._my_id():
+            return user, False
+        bot = (
+            raw.get("subtype") == "bot_message"
+            or bool(raw.get("bot_profile"))
+            or (bool(raw.get("bot_id")) and user is None)
+        )
+        return user, bot
+
+    def _text(self, raw: Mapping[str, Any]) -> str:
+        """The message's text as plain text (names for mentions), with its files."""
+        text = str(raw.get("text") or "")
+        names = {uid: name for uid in mentioned_users(text) if (name := self._name(uid))}
+        return _body(render_text(text, names), raw)
+
     def _sender(self, raw: Mapping[str, Any], user: str | None, bot: bool) -> Sender:
+        address = _address(raw, user, bot)
         if bot:
             profile = raw.get("bot_profile") or {}
             name = raw.get("username") or (profile.get("name") if isinstance(profile, dict) else "")
-            address = user or str(raw.get("bot_id") or "bot")
             return Sender(address, str(name or (user and self._name(user)) or ""))
         if user is None:
-            return Sender("unknown")
-        return Sender(user, self._name(user) or "")
+            return Sender(address)
+        return Sender(address, self._name(user) or "")
 
     # -------------------------------------------------------------------- sending
 
@@ -894,6 +1040,25 @@ class SlackSource:
         this, every call raises :class:`SourceError`. Safe to call twice."""
         self._closed = True
         self._names.clear()
+
+
+def _address(raw: Mapping[str, Any], user: str | None, bot: bool) -> str:
+    """The sender's address as :class:`Sender` keeps it: the user id, else a bot's
+    ``bot_id``, lower-cased."""
+    if user is not None:
+        return normalize_address(user)
+    return normalize_address(str(raw.get("bot_id") or "bot") if bot else "unknown")
+
+
+def _bot_name(raw: Mapping[str, Any], user: str | None) -> str:
+    """What :data:`~asyncdesk.core.classify.CHAT_BOT_HEADER` says: the bot's name
+    (``bot_profile.name``, else the ``username`` it posted as), else its ``bot_id``."""
+    profile = raw.get("bot_profile")
+    name = profile.get("name") if isinstance(profile, Mapping) else None
+    for value in (name, raw.get("username"), raw.get("bot_id"), user):
+        if isinstance(value, str) and value.strip():
+            return value.strip()
+    return "bot"
 
 
 def _body(text: str, raw: Mapping[str, Any]) -> str:

@@ -7,6 +7,9 @@ methods the source calls, in the response shapes Slack documents for them
 newest first in the history, the thread's root first in ``conversations.replies``,
 ``response_metadata.next_cursor`` for pages, HTTP 429 with ``Retry-After`` for rate
 limits. It keeps its workspace as plain data, so a test can post more and sync again.
+Edits and deletions are replayed as Slack shows them when the history is read again: an
+edited message with its current text and ``edited: {"user", "ts"}``, a deleted one with
+thread replies as a ``subtype: "tombstone"``, any other deleted one gone.
 
 Every request the real slack-sdk sends is recorded as it arrived (the form-encoded POST
 body and the Authorization header), and tests assert on that too: what is sent is as
@@ -32,10 +35,10 @@ from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
 
 from asyncdesk.core.accounts import Account, AccountKind
-from asyncdesk.core.classify import decide
+from asyncdesk.core.classify import CHAT_BOT_HEADER, Decision, decide
 from asyncdesk.core.clock import FixedClock
 from asyncdesk.core.messages import Direction, Medium, Message
-from asyncdesk.sources.base import AuthFailed, ConnectionFailed, SourceError, SyncBatch
+from asyncdesk.sources.base import AuthFailed, ConnectionFailed, Edit, SourceError, SyncBatch
 from asyncdesk.sources.slack import (
     RateLimited,
     SlackError,
@@ -162,6 +165,38 @@ class ReplaySlack:
 
     def _root(self, channel: str, ts: str) -> dict[str, Any]:
         return next(m for m in self.history[channel] if m["ts"] == ts)
+
+    def edit(self, channel: str, ts: str, text: str, *, at: str) -> dict[str, Any]:
+        """The author changes a top-level message's text at ``at`` (chat.update): Slack
+        shows it with the new text and ``edited`` from then on."""
+        message = self._root(channel, ts)
+        message["text"] = text
+        message["edited"] = {"user": message.get("user") or message.get("bot_id"), "ts": at}
+        return message
+
+    def delete(self, channel: str, ts: str) -> None:
+        """The author deletes a top-level message (chat.delete): one with thread replies
+        stays as Slack's tombstone, keeping its thread fields; any other is gone."""
+        message = self._root(channel, ts)
+        if not message.get("reply_count"):
+            self.history[channel].remove(message)
+            return
+        keys = ("thread_ts", "reply_count", "latest_reply", "reply_users")
+        thread = {key: message[key] for key in keys}
+        message.clear()
+        message.update(
+            type="message",
+            subtype="tombstone",
+            text="This message was deleted.",
+            user="USLACKBOT",
+            hidden=True,
+            ts=ts,
+            parent_user_id="USLACKBOT",
+            reply_users_count=len(thread["reply_users"]),
+            is_locked=False,
+            subscribed=False,
+            **thread,
+        )
 
     def calls_to(self, method: str) -> list[Call]:
         return [call for call in self.calls if call.method == method]
@@ -301,6 +336,14 @@ def source(
 
 def messages_of(batches: Iterable[SyncBatch]) -> list[Message]:
     return [message for batch in batches for message in batch.messages]
+
+
+def edits_of(batches: Iterable[SyncBatch]) -> list[Edit]:
+    return [edit for batch in batches for edit in batch.edits]
+
+
+def redactions_of(batches: Iterable[SyncBatch]) -> list[str]:
+    return [remote_id for batch in batches for remote_id in batch.redactions]
 
 
 def sync_all(src: SlackSource, stream: str, cursor: str | None = None) -> list[SyncBatch]:
@@ -600,6 +643,190 @@ def test_a_reply_also_sent_to_the_channel_comes_once(slack: ReplaySlack) -> None
     ]
 
 
+# ----------------------------------------------------------------- edits and deletions
+
+
+def test_an_edit_of_a_delivered_message_comes_once_as_an_edit_by_its_sender(
+    slack: ReplaySlack,
+) -> None:
+    """REPLAY: two messages synced (one a classic bot_message), then edited
+    (chat.update): reading the history again, Slack shows them with their new text and
+    ``edited``. The requests are those of any later sync; the edits come once each."""
+    asked = ts_at(NOW - timedelta(days=2))
+    slack.post(GENERAL, asked, "Can someone review PR 12?", user=ADA)
+    note = ts_at(NOW - timedelta(days=1))
+    slack.post(GENERAL, note, "Nightly build: red", user=None, subtype="bot_message",
+               bot_id="B0NIGHTLY", username="Nightly")  # fmt: skip
+    first = sync_all(source(slack), f"slack:{GENERAL}")
+    assert edits_of(first) == []
+    assert "changes" not in json.loads(first[-1].cursor)
+
+    first_edit = ts_at(NOW - timedelta(hours=2))
+    slack.edit(GENERAL, asked, "<@U0ALEX> can you review PR 12 &amp; 13?", at=first_edit)
+    slack.edit(GENERAL, note, "Nightly build: green", at=ts_at(NOW - timedelta(hours=1)))
+    slack.calls.clear()
+    second = sync_all(source(slack), f"slack:{GENERAL}", first[-1].cursor)
+
+    assert [call.form for call in slack.calls_to("conversations.history")] == [
+        {
+            "channel": GENERAL,
+            "oldest": datetime_to_ts(NOW - timedelta(days=7)),
+            "inclusive": "0",
+            "limit": "200",
+        }
+    ]
+    assert messages_of(second) == []
+    assert edits_of(second) == [
+        Edit(f"{GENERAL}:{asked}", "@Alex Doe can you review PR 12 & 13?", sender="u0ada"),
+        Edit(f"{GENERAL}:{note}", "Nightly build: green", sender="b0nightly"),
+    ]
+    assert redactions_of(second) == []
+    assert json.loads(second[-1].cursor)["changes"] == {
+        asked: first_edit,
+        note: ts_at(NOW - timedelta(hours=1)),
+    }
+
+    # Nothing changed since: nothing is yielded.
+    assert sync_all(source(slack), f"slack:{GENERAL}", second[-1].cursor) == []
+
+    # Edited again: the new text comes, and only that.
+    slack.edit(GENERAL, asked, "PR 12 is merged, never mind", at=ts_at(NOW - timedelta(minutes=5)))
+    third = sync_all(source(slack), f"slack:{GENERAL}", second[-1].cursor)
+    assert edits_of(third) == [
+        Edit(f"{GENERAL}:{asked}", "PR 12 is merged, never mind", sender="u0ada")
+    ]
+
+
+def test_edits_ride_in_the_first_batch_and_a_resume_does_not_repeat_them(
+    slack: ReplaySlack,
+) -> None:
+    """REPLAY: a synced message edited, and two new ones, synced one per batch."""
+    old = ts_at(NOW - timedelta(days=3))
+    slack.post(DM_ADA, old, "Lunch at 12?", user=ADA)
+    first = sync_all(source(slack), f"slack:{DM_ADA}")
+    slack.edit(DM_ADA, old, "Lunch at 13?", at=ts_at(NOW - timedelta(hours=3)))
+    slack.post(DM_ADA, ts_at(NOW - timedelta(hours=2)), "Or tomorrow", user=ADA)
+    slack.post(DM_ADA, ts_at(NOW - timedelta(hours=1)), "Tomorrow works", user=ME)
+
+    second = sync_all(source(slack, batch_size=1), f"slack:{DM_ADA}", first[-1].cursor)
+
+    assert [[m.body_text for m in batch.messages] for batch in second] == [
+        ["Or tomorrow"],
+        ["Tomorrow works"],
+    ]
+    assert [list(batch.edits) for batch in second] == [
+        [Edit(f"{DM_ADA}:{old}", "Lunch at 13?", sender="u0ada")],
+        [],
+    ]
+    resumed = sync_all(source(slack), f"slack:{DM_ADA}", second[0].cursor)
+    assert [m.body_text for m in messages_of(resumed)] == ["Tomorrow works"]
+    assert edits_of(resumed) == []
+
+
+def test_a_message_edited_before_its_first_sync_comes_as_it_is_now_and_no_edit_follows(
+    slack: ReplaySlack,
+) -> None:
+    """REPLAY: a message edited before the source ever read it."""
+    ts = ts_at(NOW - timedelta(days=1))
+    slack.post(GENERAL, ts, "Standup at 9:30", user=BOB)
+    slack.edit(GENERAL, ts, "Standup at 10:00", at=ts_at(NOW - timedelta(hours=20)))
+    first = sync_all(source(slack), f"slack:{GENERAL}")
+    assert [m.body_text for m in messages_of(first)] == ["Standup at 10:00"]
+    assert edits_of(first) == []
+    assert sync_all(source(slack), f"slack:{GENERAL}", first[-1].cursor) == []
+
+
+def test_an_edit_older_than_the_watch_window_is_not_seen(slack: ReplaySlack) -> None:
+    """REPLAY: a message from ten days ago edited today. The source re-reads only the
+    last thread_watch_days (7) of history, so Slack is never asked about it: the
+    documented limit."""
+    old = ts_at(NOW - timedelta(days=10))
+    slack.post(GENERAL, old, "Offsite in March", user=ADA)
+    slack.post(GENERAL, ts_at(NOW - timedelta(days=1)), "Noted", user=BOB)
+    first = sync_all(source(slack), f"slack:{GENERAL}")
+    slack.edit(GENERAL, old, "Offsite in April", at=ts_at(NOW - timedelta(hours=1)))
+    slack.calls.clear()
+    assert sync_all(source(slack), f"slack:{GENERAL}", first[-1].cursor) == []
+    (history,) = slack.calls_to("conversations.history")
+    assert history.form["oldest"] == datetime_to_ts(NOW - timedelta(days=7))
+
+
+def test_a_deleted_message_with_replies_is_redacted_once_and_one_without_is_not_seen(
+    slack: ReplaySlack,
+) -> None:
+    """REPLAY: chat.delete of a root with a reply (Slack keeps a tombstone in the
+    history: subtype tombstone, "This message was deleted.", user USLACKBOT) and of a
+    plain message (gone from the history: the documented limit)."""
+    root = ts_at(NOW - timedelta(days=2))
+    slack.post(GENERAL, root, "Who broke staging?", user=BOB)
+    slack.post(GENERAL, ts_at(NOW - timedelta(days=1)), "Me, fixing", user=ADA, thread_ts=root)
+    plain = ts_at(NOW - timedelta(hours=5))
+    slack.post(GENERAL, plain, "Call me", user=BOB)
+    first = sync_all(source(slack), f"slack:{GENERAL}")
+    assert len(messages_of(first)) == 3
+
+    slack.delete(GENERAL, root)
+    slack.delete(GENERAL, plain)
+    slack.calls.clear()
+    second = sync_all(source(slack), f"slack:{GENERAL}", first[-1].cursor)
+
+    assert messages_of(second) == []
+    assert edits_of(second) == []
+    assert redactions_of(second) == [f"{GENERAL}:{root}"]
+    assert json.loads(second[-1].cursor)["changes"] == {root: "deleted"}
+    assert slack.calls_to("conversations.replies") == []  # the thread did not move
+    assert sync_all(source(slack), f"slack:{GENERAL}", second[-1].cursor) == []
+
+
+def test_a_message_changed_event_in_the_history_is_read_as_the_edit_it_carries(
+    slack: ReplaySlack,
+) -> None:
+    """REPLAY: Slack's documented message_changed shape (hidden, its own ts, the message
+    as edited under ``message``, the one before under ``previous_message``), which the
+    history holds only in some cases: for a message inside the watch window, whose
+    current state (a later edit) wins; and for one older than it, which only the event
+    shows."""
+    recent = ts_at(NOW - timedelta(days=2))
+    slack.post(GENERAL, recent, "Retro on Friday", user=ADA)
+    old = ts_at(NOW - timedelta(days=12))
+    slack.post(GENERAL, old, "Budget is 10k", user=BOB)
+    first = sync_all(source(slack), f"slack:{GENERAL}")
+
+    def changed(ts: str, text: str, user: str, at: str, before: str) -> None:
+        slack.history[GENERAL].append(
+            {
+                "type": "message",
+                "subtype": "message_changed",
+                "hidden": True,
+                "ts": at,
+                "message": {
+                    "type": "message",
+                    "user": user,
+                    "text": text,
+                    "ts": ts,
+                    "edited": {"user": user, "ts": at},
+                },
+                "previous_message": {"type": "message", "user": user, "text": before, "ts": ts},
+            }
+        )
+
+    early = ts_at(NOW - timedelta(hours=3))
+    changed(recent, "Retro on Thursday", ADA, early, "Retro on Friday")
+    slack.edit(GENERAL, recent, "Retro on Wednesday", at=ts_at(NOW - timedelta(hours=2)))
+    changed(old, "Budget is 12k", BOB, ts_at(NOW - timedelta(hours=1)), "Budget is 10k")
+    slack.edit(GENERAL, old, "Budget is 12k", at=ts_at(NOW - timedelta(hours=1)))
+
+    second = sync_all(source(slack), f"slack:{GENERAL}", first[-1].cursor)
+
+    assert messages_of(second) == []  # the events are not messages of their own
+    assert edits_of(second) == [
+        Edit(f"{GENERAL}:{old}", "Budget is 12k", sender="u0bob"),
+        Edit(f"{GENERAL}:{recent}", "Retro on Wednesday", sender="u0ada"),
+    ]
+    assert json.loads(second[-1].cursor)["oldest"] == ts_at(NOW - timedelta(hours=1))
+    assert sync_all(source(slack), f"slack:{GENERAL}", second[-1].cursor) == []
+
+
 # ------------------------------------------------------------------------------- mapping
 
 
@@ -656,23 +883,52 @@ def test_only_the_users_own_mention_is_a_mention(slack: ReplaySlack) -> None:
     assert [decide(m, (ME,)).needs_reply for m in got] == [True, False, False, False]
 
 
-def test_bot_messages_are_kept_as_fyi_never_needing_a_reply(slack: ReplaySlack) -> None:
-    """REPLAY: a classic bot_message in a DM, and an app's bot user with bot_profile."""
+def test_bot_messages_are_named_in_the_bot_header_and_never_need_a_reply(
+    slack: ReplaySlack,
+) -> None:
+    """REPLAY: in a DM, a classic bot_message (username, bot_id), an app's bot user
+    (bot_profile), a bot_message with both (bot_profile's name wins) and one with only
+    a bot_id. The fields keep the truth (a DM is direct, a mention is one); the header
+    is what makes the classifier say no reply is needed."""
     base = NOW - timedelta(hours=1)
     slack.post(DM_ADA, ts_at(base, 1), "Reminder: <@U0ALEX> submit timesheet", user=None,
                subtype="bot_message", bot_id="B0REMIND", username="Reminders")  # fmt: skip
     slack.post(DM_ADA, ts_at(base, 2), "Build 7 passed", user="U0CIBOT", bot_id="B0CI",
-               bot_profile={"id": "B0CI", "name": "CI"})  # fmt: skip
+               bot_profile={"id": "B0CI", "name": "CI", "app_id": "A0CI"})  # fmt: skip
+    slack.post(DM_ADA, ts_at(base, 3), "Deployed", user=None, subtype="bot_message",
+               bot_id="B0JENKINS", username="Deploys",
+               bot_profile={"id": "B0JENKINS", "name": "Jenkins"})  # fmt: skip
+    slack.post(DM_ADA, ts_at(base, 4), "ping", user=None, bot_id="B0HOOK")
     got = messages_of(sync_all(source(slack), f"slack:{DM_ADA}"))
-    assert [(m.sender.address, m.sender.name) for m in got] == [
-        ("b0remind", "Reminders"),
-        ("u0cibot", "CI"),
+    assert [(m.sender.address, m.sender.name, m.headers) for m in got] == [
+        ("b0remind", "Reminders", {CHAT_BOT_HEADER: "Reminders"}),
+        ("u0cibot", "CI", {CHAT_BOT_HEADER: "CI"}),
+        ("b0jenkins", "Deploys", {CHAT_BOT_HEADER: "Jenkins"}),
+        ("b0hook", "", {CHAT_BOT_HEADER: "B0HOOK"}),
     ]
-    for message in got:
-        assert message.headers["x-slack-bot"] == "1"
-        assert message.headers["auto-submitted"] == "auto-generated"
-        assert (message.is_direct, message.mentions_me) == (False, False)
-        assert not decide(message, (ME,)).needs_reply
+    assert [(m.direction, m.is_direct, m.mentions_me) for m in got] == [
+        (Direction.INBOUND, True, True),
+        (Direction.INBOUND, True, False),
+        (Direction.INBOUND, True, False),
+        (Direction.INBOUND, True, False),
+    ]
+    assert [decide(m, (ME,)) for m in got] == [
+        Decision(False, "From a bot (Reminders)"),
+        Decision(False, "From a bot (CI)"),
+        Decision(False, "From a bot (Jenkins)"),
+        Decision(False, "From a bot (B0HOOK)"),
+    ]
+
+
+def test_a_bot_mention_in_a_channel_is_still_a_mention_but_needs_no_reply(
+    slack: ReplaySlack,
+) -> None:
+    """REPLAY: an app's bot user naming the user in #general."""
+    slack.post(GENERAL, ts_at(NOW - timedelta(hours=1)), "<@U0ALEX> your PR is approved",
+               user="U0GHBOT", bot_id="B0GH", bot_profile={"name": "GitHub"})  # fmt: skip
+    (message,) = messages_of(sync_all(source(slack), f"slack:{GENERAL}"))
+    assert (message.is_direct, message.mentions_me) == (False, True)
+    assert decide(message, (ME,)) == Decision(False, "From a bot (GitHub)")
 
 
 # -------------------------------------------------------------------------------- errors
