@@ -20,6 +20,7 @@ from asyncdesk.services.deadlines import Rules, load_rules, triage
 from asyncdesk.sources.base import Source, SyncBatch
 from asyncdesk.store import locations
 from asyncdesk.store.database import Store
+from asyncdesk.store.invitations import apply_invitations
 from asyncdesk.store.messages import add_batch, edit_messages, get_cursor, redact_messages
 
 log = logging.getLogger(__name__)
@@ -186,4 +187,13 @@ def _commit(store: Store, source: Source, batch: SyncBatch, rules: Rules, clock:
             edit_messages(session, account.id, edits)
         if batch.redactions:
             redact_messages(session, account.id, batch.redactions, now)
+        if batch.invitations or batch.invitations_complete or batch.uninvited:
+            apply_invitations(
+                session,
+                account.id,
+                [(i.room_id, i.name, i.inviter) for i in batch.invitations],
+                complete=batch.invitations_complete,
+                gone=batch.uninvited,
+                now=now,
+            )
         return new

@@ -60,6 +60,15 @@ class Edit:
 
 
 @dataclass(frozen=True, slots=True)
+class Invitation:
+    """Someone invited the user to a chat room, which the user may join or decline."""
+
+    room_id: str
+    name: str
+    inviter: str
+
+
+@dataclass(frozen=True, slots=True)
 class SyncBatch:
     """Messages that belong to ``stream``, and the cursor to resume after them.
 
@@ -83,6 +92,10 @@ class SyncBatch:
     - ``edits``: new text for a message (the newest edit wins).
     - ``redactions``: messages their sender deleted: their text goes, they leave the
       inbox, and they need no reply any more (still counted in their week's stats).
+
+    And the rooms the user is invited to: ``invitations`` are new (or still pending;
+    with ``invitations_complete`` they are all there are, and any other is gone), and
+    ``uninvited`` rooms are pending no more (joined, declined or withdrawn).
     """
 
     stream: str
@@ -97,6 +110,9 @@ class SyncBatch:
     reset: bool = False
     edits: Sequence[Edit] = ()
     redactions: Sequence[str] = ()
+    invitations: Sequence[Invitation] = ()
+    invitations_complete: bool = False
+    uninvited: Sequence[str] = ()
 
     def __post_init__(self) -> None:
         if self.positions and len(self.positions) != len(self.messages):

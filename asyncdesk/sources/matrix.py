@@ -51,7 +51,13 @@ from nio import (
 )
 
 from asyncdesk.core.accounts import Account
-from asyncdesk.sources.base import AuthFailed, ConnectionFailed, SourceError, SyncBatch
+from asyncdesk.sources.base import (
+    AuthFailed,
+    ConnectionFailed,
+    Invitation,
+    SourceError,
+    SyncBatch,
+)
 from asyncdesk.sources.matrix_events import Mapped, Room, map_events
 
 log = logging.getLogger(__name__)
@@ -230,6 +236,10 @@ class MatrixSource:
         self._direct: set[str] = set()
         self._invites: list[Invite] = []
         self._since: str | None = None
+        # What the next batch says about invitations (see SyncBatch).
+        self._invitations: list[Invite] = []
+        self._uninvited: set[str] = set()
+        self._invitations_complete = False
         self._closed = False
 
     @property
@@ -293,7 +303,7 @@ class MatrixSource:
                 is_direct=room_id in self._direct,
                 members=members,
             )
-        self._invites = [
+        invites = [
             Invite(
                 room_id,
                 _invite_name(info.invite_state) or room_id,
@@ -301,6 +311,10 @@ class MatrixSource:
             )
             for room_id, info in response.rooms.invite.items()
         ]
+        self._invites = invites
+        self._invitations.extend(invites)
+        self._uninvited.update(response.rooms.join)
+        self._uninvited.update(response.rooms.leave)
 
     def _room(self, room_id: str) -> Room:
         assert self._rooms is not None
@@ -313,8 +327,12 @@ class MatrixSource:
 
     def sync(self, stream: str, cursor: str | None) -> Iterator[SyncBatch]:
         state = _Cursor.parse(cursor)
+        self._invitations, self._uninvited = [], set()
         if self._rooms is None and state.since is not None:
             self._sync(None, 0, True)  # learn the rooms; the messages come next
+            self._invitations_complete = True  # a full state: every pending invitation
+        else:
+            self._invitations_complete = state.since is None
         now_ms = int(time.time() * 1000)
         response = self._sync(state.since, TIMELINE_LIMIT, state.since is None)
         horizon = (
@@ -331,12 +349,20 @@ class MatrixSource:
         state.since = response.next_batch
         state.synced_at = now_ms
         self._since = state.since
+        pending = {invite.room_id: invite for invite in self._invitations}
         yield SyncBatch(
             stream,
             _oldest_first(mapped.messages),
             state.dump(),
             edits=mapped.edits,
             redactions=mapped.redactions,
+            invitations=[
+                Invitation(i.room_id, i.name, i.inviter)
+                for room, i in sorted(pending.items())
+                if room not in self._uninvited or room in response.rooms.invite
+            ],
+            invitations_complete=self._invitations_complete,
+            uninvited=sorted(self._uninvited - set(response.rooms.invite)),
         )
         yield from self._backfill(stream, state)
 
@@ -418,6 +444,11 @@ class MatrixSource:
     def join(self, room_id: str) -> None:
         response = self._run(self._connected().join(room_id), "join")
         _check(response, f"joining {room_id}")
+
+    def leave(self, room_id: str) -> None:
+        """Leave a room, or decline the invitation to it."""
+        response = self._run(self._connected().room_leave(room_id), "leave")
+        _check(response, f"leaving {room_id}")
 
     def send_reply(
         self, room_id: str, text: str, *, reply_to: str | None = None, thread: str | None = None

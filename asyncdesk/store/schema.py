@@ -152,6 +152,20 @@ class MessageLocationRow(Base):
     message_pk: Mapped[int] = mapped_column(ForeignKey("messages.id", ondelete="CASCADE"))
 
 
+class ChatInvitationRow(Base):
+    """A chat room the user is invited to, until joined, declined or withdrawn."""
+
+    __tablename__ = "chat_invitations"
+
+    account_id: Mapped[int] = mapped_column(
+        ForeignKey("accounts.id", ondelete="CASCADE"), primary_key=True
+    )
+    room_id: Mapped[str] = mapped_column(String(512), primary_key=True)
+    name: Mapped[str] = mapped_column(Text)
+    inviter: Mapped[str] = mapped_column(String(320))
+    invited_at: Mapped[datetime] = mapped_column(UTCInstant())
+
+
 class OutboxRow(Base):
     """A reply from the moment it is composed until it is filed in the Sent folder.
 

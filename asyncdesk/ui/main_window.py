@@ -100,6 +100,7 @@ from asyncdesk.ui.chat_view import ChatView
 from asyncdesk.ui.deadlines_panel import DeadlinesPanel
 from asyncdesk.ui.gate import BreakGlassDialog, GateView, local_when
 from asyncdesk.ui.inbox_model import DEFAULT_PAGE_SIZE, Column, InboxModel
+from asyncdesk.ui.invitation_bar import InvitationBar
 from asyncdesk.ui.message_actions import MessageActions
 from asyncdesk.ui.stats_view import StatsWindow
 from asyncdesk.ui.sync_controller import SyncController
@@ -324,10 +325,12 @@ class MainWindow(QMainWindow):
         row.addWidget(self.banner_label, 1)
         row.addWidget(self.back_to_focus_button)
         self.banner.hide()
+        self.invitations = InvitationBar(self.tasks, page)
         column = QVBoxLayout(page)
         column.setContentsMargins(0, 0, 0, 0)
         column.setSpacing(0)
         column.addWidget(self.banner)
+        column.addWidget(self.invitations)
         column.addWidget(self.view, 1)
         return page
 
@@ -460,6 +463,7 @@ class MainWindow(QMainWindow):
         self.deadlines.set_store(store, timezone)
         self.message_actions.set_store(store)
         self.chat.set_store(store, timezone)
+        self.invitations.set_store(store)
         if self.stats_window is not None:
             self.stats_window.set_store(store, timezone)
         self._timezone = timezone
@@ -495,6 +499,7 @@ class MainWindow(QMainWindow):
         self.message_actions.set_store(None)
         self.chat.set_store(None)
         self.chat_dock.hide()
+        self.invitations.set_store(None)
         if self.stats_window is not None:
             self.stats_window.set_store(None)
         self.mode_timer.stop()
@@ -827,6 +832,9 @@ class MainWindow(QMainWindow):
         zone = self._schedule.zone if self._schedule is not None else None
         when = now.astimezone(zone).strftime("%H:%M") if zone is not None else ""
         self._show_sync(f"Up to date {when}".strip())
+        if self._store is not None:
+            # Joining a room wakes the account's long-poll: its messages come next.
+            self.invitations.reload()
         if new and self._store is not None:
             self.model.reload()
             self.deadlines.reload()

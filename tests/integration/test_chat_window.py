@@ -108,3 +108,53 @@ def test_reply_from_the_chat_view_reaches_the_room_and_clears_the_deadline(
         return ReplyState.OPEN not in states
 
     qtbot.waitUntil(answered, timeout=10_000)
+
+
+def test_invitations_are_offered_and_joined_or_declined(
+    qtbot: QtBot, scene: Scene, synapse: Synapse
+) -> None:
+    window = scene.window
+    offsite = synapse.create_room(scene.ann_token, invite=[scene.me], name="Offsite")
+    spam = synapse.create_room(scene.ann_token, invite=[scene.me], name="Crypto deals")
+    with qtbot.waitSignal(window.sync.synced, timeout=20_000):
+        window.open_profile()
+    qtbot.waitUntil(lambda: len(window.invitations.offers) == 2, timeout=10_000)
+    bar = window.invitations
+    assert bar.isVisible()
+    first = bar.offers[0].invitation
+    assert bar.label.text() == f"{first.inviter} invited you to {first.name} · chat  (1 more)"
+
+    rooms = {offer.invitation.name: offer.invitation.room_id for offer in bar.offers}
+    assert rooms == {"Offsite": offsite, "Crypto deals": spam}
+    wanted = {offsite: True, spam: False}
+    for _ in range(2):
+        room = bar.offers[0].invitation.room_id
+        answered: list[str] = []
+        bar.answered.connect(answered.append)
+        # Answered, then the list read again (a sync may read it in between too).
+        with qtbot.waitSignals([bar.answered, bar.loaded], timeout=20_000):
+            (bar.join_button if wanted[room] else bar.decline_button).click()
+        bar.answered.disconnect(answered.append)
+        assert answered == [room]
+        qtbot.waitUntil(lambda: room not in {o.invitation.room_id for o in bar.offers})
+    qtbot.waitUntil(lambda: not bar.isVisible(), timeout=10_000)
+
+    def membership(room: str) -> str:
+        state = synapse.request(
+            "GET",
+            f"/_matrix/client/v3/rooms/{room}/state/m.room.member/{scene.me}",
+            scene.ann_token,
+        )
+        return str(state["membership"])
+
+    assert membership(offsite) == "join"
+    assert membership(spam) == "leave"
+    # The joined room's messages come through the running sync.
+    synapse.send_text(scene.ann_token, offsite, "Agenda attached.")
+    qtbot.waitUntil(
+        lambda: any(
+            window.model.message_at(r).snippet == "Agenda attached."
+            for r in range(window.model.rowCount())
+        ),
+        timeout=15_000,
+    )
