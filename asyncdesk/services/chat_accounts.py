@@ -1,10 +1,10 @@
 """Adding Matrix and Slack accounts, and opening the source of any account.
 
 Secrets, as for email (services.accounts): in the keyring only. For Matrix the
-password is used once, to log in; what is kept is the access token (keyring) and the
-device id and user id (account config: not secrets, and the device id must stay the
-same so the homeserver does not list a new device at every start). For Slack the
-user token goes to the keyring. Everything is checked before the profile is written
+password is used once, to log in; what is kept is the access token and the device id,
+together in the keyring (the device id must stay the same, so the homeserver does not
+list a new device at every start), and the user id in the account's config. For Slack
+the user token goes to the keyring. Everything is checked before the profile is written
 (spelling, name, a real login or ``auth.test``), so bad input or a refused login
 changes nothing; if the keyring then refuses the secret, the account is removed again.
 
@@ -15,6 +15,7 @@ them on its main thread, the UI from a worker.
 from __future__ import annotations
 
 import dataclasses
+import json
 import logging
 import re
 from collections.abc import Callable
@@ -95,13 +96,12 @@ def add_matrix_account(
     ready = dataclasses.replace(
         account,
         identities=(credentials.user_id,),
-        config={
-            **account.config,
-            "user_id": credentials.user_id,
-            "device_id": credentials.device_id,
-        },
+        config={**account.config, "user_id": credentials.user_id},
     )
-    added = _store(store, clock, secrets_factory, ready, credentials.access_token)
+    secret = json.dumps(
+        {"access_token": credentials.access_token, "device_id": credentials.device_id}
+    )
+    added = _store(store, clock, secrets_factory, ready, secret)
     log.info("added Matrix account %s (%s on %s)", added.name, credentials.user_id, homeserver)
     return added
 
@@ -160,6 +160,18 @@ def _store(
     return added
 
 
+def _matrix_secret(secret: str) -> tuple[str, str]:
+    """The access token and device id kept in the keyring (as one JSON object)."""
+    try:
+        data = json.loads(secret)
+        return str(data["access_token"]), str(data.get("device_id") or "")
+    except (ValueError, TypeError, KeyError):
+        raise BadInput(
+            "the keyring holds something else than this Matrix account's token: add the "
+            "account again (asyncdesk account remove NAME, then account add matrix ...)"
+        ) from None
+
+
 def open_source(account: Account, secrets: Secrets) -> Source:
     """The source of any account, with its secret from the keyring (BadInput, saying how
     to fix it, when the keyring has none)."""
@@ -171,11 +183,10 @@ def open_source(account: Account, secrets: Secrets) -> Source:
     if account.kind is AccountKind.MATRIX:
         from asyncdesk.sources.matrix import Credentials, MatrixSource
 
-        config = account.config
-        credentials = Credentials(
-            str(config["user_id"]), secret, str(config.get("device_id") or "")
-        )
-        return MatrixSource(account, credentials, homeserver=str(config["homeserver"]))
+        token, device = _matrix_secret(secret)
+        credentials = Credentials(str(account.config["user_id"]), token, device)
+        homeserver = str(account.config["homeserver"])
+        return MatrixSource(account, credentials, homeserver=homeserver)
     if account.kind is AccountKind.SLACK:
         from asyncdesk.sources.slack import SlackSource
 

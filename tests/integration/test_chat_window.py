@@ -136,7 +136,7 @@ def test_invitations_are_offered_and_joined_or_declined(
             (bar.join_button if wanted[room] else bar.decline_button).click()
         bar.answered.disconnect(answered.append)
         assert answered == [room]
-        qtbot.waitUntil(lambda: room not in {o.invitation.room_id for o in bar.offers})
+        qtbot.waitUntil(lambda room=room: room not in {o.invitation.room_id for o in bar.offers})
     qtbot.waitUntil(lambda: not bar.isVisible(), timeout=10_000)
 
     def membership(room: str) -> str:

@@ -45,9 +45,14 @@ def test_add_sync_reply_and_remove_a_matrix_account(
     code, out, err = cli(capsys, monkeypatch, root, *add_args(synapse, me), stdin=PASSWORD + "\n")
     assert (code, err) == (0, "")
     assert out.startswith(f"Added account chat ({me} on {synapse.base_url})")
-    token = keyring_of(root).get("chat")
+    kept = json.loads(keyring_of(root).get("chat") or "{}")
+    assert set(kept) == {"access_token", "device_id"}  # both in the keyring, no password
+    token = kept["access_token"]
     assert token
-    assert token != PASSWORD
+    assert PASSWORD not in json.dumps(kept)
+    code, out, _ = cli(capsys, monkeypatch, root, "account", "list", "--json")
+    (listed,) = json.loads(out)
+    assert (listed["kind"], listed["identities"]) == ("matrix", [me])
 
     room = synapse.create_room(ann_token, invite=[me], is_direct=True)
     synapse.join(my_token, room)
@@ -86,6 +91,7 @@ def test_add_sync_reply_and_remove_a_matrix_account(
         if path.is_file():
             assert PASSWORD.encode() not in path.read_bytes(), path
             assert token.encode() not in path.read_bytes(), path
+            assert kept["device_id"].encode() not in path.read_bytes(), path
 
     code, out, _ = cli(capsys, monkeypatch, root, "account", "remove", "chat")
     assert code == 0
