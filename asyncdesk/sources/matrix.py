@@ -384,7 +384,10 @@ class MatrixSource:
                 mapped = map_events(events, self._room(room_id), self.me)
                 edits.extend(mapped.edits)
                 oldest = min((int(e.get("origin_server_ts") or 0) for e in events), default=horizon)
-                finished = not events or not response.end or oldest < horizon
+                # The room's creation is its first event: no page before it (Synapse
+                # still gives an ``end`` token there, which would cost an empty page).
+                created = any(event.get("type") == "m.room.create" for event in events)
+                finished = not events or not response.end or oldest < horizon or created
                 if finished:
                     del state.backfill[room_id]
                 else:
