@@ -102,21 +102,19 @@ def background_limits(store: Store) -> tuple[int, int]:
 # ---------------------------------------------------------------------- on opening
 
 
-def fetch_body(
-    store: Store,
-    clock: Clock,
-    secrets: Secrets,
-    message_pk: int,
-    *,
-    fetcher: BodyFetcher | None = None,
-    max_bytes: int = OPEN_MAX_BYTES,
-) -> MessageBody:
-    """The body of message ``message_pk``, fetched and stored first if need be.
+@dataclass(frozen=True, slots=True)
+class FetchPlan:
+    """What fetching a body from the server needs (read from the database first)."""
 
-    ``fetcher`` reuses an open connection (else one is opened for this call and closed
-    after it). Raises :class:`MessageGone`, a :class:`SourceError`, or :class:`BadInput`
-    (no such message, no password); each has a one-line message.
-    """
+    message_pk: int
+    account: Account
+    remote_id: str
+    places: list[tuple[str, int]]
+
+
+def body_or_plan(store: Store, message_pk: int) -> MessageBody | FetchPlan:
+    """The stored body, or how to fetch it (database only). Raises :class:`MessageGone`,
+    a :class:`SourceError` or :class:`BadInput`, each one line."""
     with store.reading() as session:
         body = stored_bodies.stored_body(session, message_pk)
         if body is None:
@@ -135,19 +133,61 @@ def fetch_body(
             f"message {message_pk} has not been placed on the server yet: sync account "
             f"{account.name} first"
         )
+    return FetchPlan(message_pk, account, body.remote_id, places)
+
+
+def fetch_planned(
+    plan: FetchPlan,
+    secrets: Secrets,
+    *,
+    fetcher: BodyFetcher | None = None,
+    max_bytes: int = OPEN_MAX_BYTES,
+) -> tuple[str, str | None]:
+    """``(text, html)`` from the server (network only; no database)."""
     own = fetcher is None
-    active = open_fetcher(secrets, account) if fetcher is None else fetcher
+    active = open_fetcher(secrets, plan.account) if fetcher is None else fetcher
     try:
-        text, html = _fetch_one(active, message_pk, body.remote_id, places, max_bytes)
+        return _fetch_one(active, plan.message_pk, plan.remote_id, plan.places, max_bytes)
     finally:
         if own:
             active.close()
+
+
+def save_fetched(
+    store: Store, clock: Clock, plan: FetchPlan, text: str, html: str | None
+) -> MessageBody:
+    """Keep a fetched body (database only), for search and the next opening."""
     now = clock.now()
     with store.writing() as session:
-        if not stored_bodies.save_body(session, message_pk, text=text, html=html, fetched_at=now):
-            raise BadInput(f"no message with id {message_pk}")  # its account was removed
-    log.info("fetched the body of message %d (%s)", message_pk, account.name)
-    return MessageBody(message_pk, text, html, now)
+        if not stored_bodies.save_body(
+            session, plan.message_pk, text=text, html=html, fetched_at=now
+        ):
+            raise BadInput(f"no message with id {plan.message_pk}")  # its account was removed
+    log.info("fetched the body of message %d (%s)", plan.message_pk, plan.account.name)
+    return MessageBody(plan.message_pk, text, html, now)
+
+
+def fetch_body(
+    store: Store,
+    clock: Clock,
+    secrets: Secrets,
+    message_pk: int,
+    *,
+    fetcher: BodyFetcher | None = None,
+    max_bytes: int = OPEN_MAX_BYTES,
+) -> MessageBody:
+    """The body of message ``message_pk``, fetched and stored first if need be: the
+    three steps above in one call (the window runs them on different workers).
+
+    ``fetcher`` reuses an open connection (else one is opened for this call and closed
+    after it). Raises :class:`MessageGone`, a :class:`SourceError`, or :class:`BadInput`
+    (no such message, no password); each has a one-line message.
+    """
+    found = body_or_plan(store, message_pk)
+    if isinstance(found, MessageBody):
+        return found
+    text, html = fetch_planned(found, secrets, fetcher=fetcher, max_bytes=max_bytes)
+    return save_fetched(store, clock, found, text, html)
 
 
 def _fetch_one(

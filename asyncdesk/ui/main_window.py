@@ -102,6 +102,7 @@ from asyncdesk.ui.gate import BreakGlassDialog, GateView, local_when
 from asyncdesk.ui.inbox_model import DEFAULT_PAGE_SIZE, Column, InboxModel
 from asyncdesk.ui.invitation_bar import InvitationBar
 from asyncdesk.ui.message_actions import MessageActions
+from asyncdesk.ui.message_view import MessageView
 from asyncdesk.ui.stats_view import StatsWindow
 from asyncdesk.ui.sync_controller import SyncController
 from asyncdesk.ui.tasks import TaskRunner
@@ -277,10 +278,15 @@ class MainWindow(QMainWindow):
         self.deadlines.closed_by_user.connect(self._on_deadlines_closed)
         self.deadlines.deadline_passed.connect(self.model.update_badges)
         # Chat conversations open beside the inbox (Enter or double-click on one).
+        # The reading pane: an email (message view) or a chat conversation.
         self.chat = ChatView(self.tasks, self._clock, self)
+        self.message_view = MessageView(self.tasks, self._clock, self)
+        self._reading = QStackedWidget(self)
+        self._reading.addWidget(self.message_view)
+        self._reading.addWidget(self.chat)
         self.chat_dock = QDockWidget("Conversation", self)
         self.chat_dock.setObjectName("chatDock")
-        self.chat_dock.setWidget(self.chat)
+        self.chat_dock.setWidget(self._reading)
         self.chat_dock.hide()
         # Below the list, as a mail client's reading pane: the inbox keeps its width.
         self.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, self.chat_dock)
@@ -463,6 +469,7 @@ class MainWindow(QMainWindow):
         self.deadlines.set_store(store, timezone)
         self.message_actions.set_store(store)
         self.chat.set_store(store, timezone)
+        self.message_view.set_store(store, timezone)
         self.invitations.set_store(store)
         if self.stats_window is not None:
             self.stats_window.set_store(store, timezone)
@@ -498,6 +505,7 @@ class MainWindow(QMainWindow):
         self.deadlines.set_store(None)
         self.message_actions.set_store(None)
         self.chat.set_store(None)
+        self.message_view.set_store(None)
         self.chat_dock.hide()
         self.invitations.set_store(None)
         if self.stats_window is not None:
@@ -760,19 +768,22 @@ class MainWindow(QMainWindow):
             self.resizeDocks([self.deadlines], [width], Qt.Orientation.Horizontal)
 
     def open_message(self, index: QModelIndex) -> None:
-        """Enter or double-click on a row: a chat message opens its conversation beside
-        the inbox. (Email opens in the conversation view of the desktop-app work.)"""
+        """Enter or double-click on a row: the message opens below the inbox, an email
+        in the message view, a chat message in its conversation."""
         if not index.isValid() or self.page is not Page.INBOX:
             return
         message = self.model.message_at(index.row())
-        if message.medium != Medium.CHAT.value:
-            return
         self.chat_dock.show()
         if self._size_chat:  # the first time: two fifths of the window's height
             self._size_chat = False
             self.resizeDocks([self.chat_dock], [self.height() * 2 // 5], Qt.Orientation.Vertical)
-        self.chat.open_message(message.id)
-        self.chat.box.setFocus()
+        if message.medium == Medium.CHAT.value:
+            self._reading.setCurrentWidget(self.chat)
+            self.chat.open_message(message.id)
+            self.chat.box.setFocus()
+        else:
+            self._reading.setCurrentWidget(self.message_view)
+            self.message_view.open_message(message)
 
     def _on_chat_sent(self) -> None:
         self.model.refresh(None)

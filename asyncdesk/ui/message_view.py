@@ -1,0 +1,313 @@
+"""The message view: one email, shown so that it cannot reach the network on its own.
+
+Opened from the inbox (Enter or double-click on an email). Its body comes from the
+profile, or is fetched from the server the first time (services.bodies: read the plan
+on the database worker, fetch on the network pool, keep it on the database worker).
+
+What is shown: the plain-text part when the message has one (the safer, calmer
+version; **Show HTML** switches), else the HTML cleaned by services.safe_html. Remote
+images are blocked; a bar says how many, and **Load images** (this message only, the
+user's choice) fetches them on the network pool and shows them. The text browser adds
+a second lock: it loads no resource but ``data:`` and the images the user asked for,
+and a click on a link opens it in the system's browser, never inside.
+
+Threading contract: GUI thread only; tasks get the store, secrets and values as
+arguments and touch nothing here.
+"""
+
+from __future__ import annotations
+
+import html
+import logging
+import urllib.request
+from datetime import UTC, tzinfo
+from typing import Any
+
+from PySide6.QtCore import Qt, QUrl, Signal
+from PySide6.QtGui import QDesktopServices, QImage, QPalette, QTextDocument
+from PySide6.QtWidgets import (
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QTextBrowser,
+    QVBoxLayout,
+    QWidget,
+)
+
+from asyncdesk.core.clock import Clock
+from asyncdesk.core.errors import AsyncDeskError
+from asyncdesk.services.bodies import FetchPlan, MessageBody
+from asyncdesk.services.safe_html import SafeHtml, sanitize
+from asyncdesk.store.database import Store
+from asyncdesk.store.messages import StoredMessage
+from asyncdesk.ui.tasks import TaskRunner
+
+log = logging.getLogger(__name__)
+
+#: The most one remote image may weigh when the user loads them.
+IMAGE_MAX_BYTES = 5 * 1024 * 1024
+IMAGE_TIMEOUT = 10.0
+_LINK_SCHEMES = {"http", "https", "mailto"}
+
+
+class SafeBrowser(QTextBrowser):
+    """A text browser that loads nothing it was not given (see the module docstring)."""
+
+    link_opened = Signal(QUrl)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setOpenLinks(False)
+        self.setOpenExternalLinks(False)
+        self.anchorClicked.connect(self._open_outside)
+        self.allowed: dict[str, QImage] = {}
+        self.refused: list[str] = []
+
+    def loadResource(self, type: int, name: QUrl | str) -> Any:
+        link = name if isinstance(name, QUrl) else QUrl(name)
+        url = link.toString()
+        if url in self.allowed:
+            return self.allowed[url]
+        if link.scheme() == "data":
+            return super().loadResource(type, link)
+        self.refused.append(url)
+        return None
+
+    def _open_outside(self, url: QUrl) -> None:
+        if url.scheme().lower() in _LINK_SCHEMES:
+            QDesktopServices.openUrl(url)
+            self.link_opened.emit(url)
+
+
+def fetch_images(urls: list[str]) -> dict[str, bytes]:
+    """The images the user asked for (network only): ``http``/``https``, size-capped;
+    an image that fails is left out."""
+    fetched: dict[str, bytes] = {}
+    for url in urls:
+        if not url.lower().startswith(("https://", "http://")):
+            continue
+        request = urllib.request.Request(url, headers={"User-Agent": "AsyncDesk"})
+        try:
+            with urllib.request.urlopen(request, timeout=IMAGE_TIMEOUT) as answer:
+                data = answer.read(IMAGE_MAX_BYTES + 1)
+        except (OSError, ValueError) as error:
+            log.info("an image of a message could not be loaded: %s", error)
+            continue
+        if len(data) <= IMAGE_MAX_BYTES:
+            fetched[url] = data
+    return fetched
+
+
+class MessageView(QWidget):
+    """One email (see the module docstring).
+
+    Signals (GUI thread): ``shown(int)`` the message with this id is shown;
+    ``failed(str)`` one line; ``images_loaded(int)`` how many remote images came.
+    """
+
+    shown = Signal(int)
+    failed = Signal(str)
+    images_loaded = Signal(int)
+
+    def __init__(self, tasks: TaskRunner, clock: Clock, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("messageView")
+        self._tasks = tasks
+        self._clock = clock
+        self._store: Store | None = None
+        self._zone: tzinfo = UTC
+        self._message: StoredMessage | None = None
+        self._body: MessageBody | None = None
+        self._safe: SafeHtml | None = None
+        self._showing_html = False
+        self._images_allowed = False
+        self._generation = 0
+        self.header = QLabel(self)
+        self.header.setObjectName("messageHeader")
+        self.header.setTextFormat(Qt.TextFormat.RichText)
+        self.header.setWordWrap(True)
+        self.header.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.images_bar = QFrame(self)
+        self.images_bar.setObjectName("remoteImagesBar")
+        self.images_bar.setAutoFillBackground(True)
+        self.images_bar.setBackgroundRole(QPalette.ColorRole.AlternateBase)
+        self.images_label = QLabel(self.images_bar)
+        self.load_images_button = QPushButton("Load &images", self.images_bar)
+        self.load_images_button.setToolTip(
+            "Fetch this message's remote images: the sender may learn you opened it"
+        )
+        self.load_images_button.clicked.connect(self.load_images)
+        bar = QHBoxLayout(self.images_bar)
+        bar.setContentsMargins(8, 4, 8, 4)
+        bar.addWidget(self.images_label, 1)
+        bar.addWidget(self.load_images_button)
+        self.images_bar.hide()
+        self.html_button = QPushButton("Show &HTML", self)
+        self.html_button.setCheckable(True)
+        self.html_button.toggled.connect(self._on_html_toggled)
+        self.html_button.hide()
+        self.browser = SafeBrowser(self)
+        self.browser.setObjectName("messageBody")
+        self.browser.setAccessibleName("Message")
+        self.status = QLabel(self)
+        self.status.setObjectName("messageStatus")
+        top = QHBoxLayout()
+        top.addWidget(self.header, 1)
+        top.addWidget(self.html_button, 0, Qt.AlignmentFlag.AlignTop)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(6, 6, 6, 6)
+        layout.addLayout(top)
+        layout.addWidget(self.images_bar)
+        layout.addWidget(self.browser, 1)
+        layout.addWidget(self.status)
+
+    @property
+    def body(self) -> MessageBody | None:
+        return self._body
+
+    def set_store(self, store: Store | None, zone: tzinfo = UTC) -> None:
+        self._store = store
+        self._zone = zone
+        self._generation += 1
+        self._message = self._body = None
+        self.browser.clear()
+        self.header.clear()
+        self.images_bar.hide()
+
+    def open_message(self, message: StoredMessage) -> None:
+        """Show ``message``: its stored body, or fetched from the server first."""
+        store = self._store
+        if store is None:
+            return
+        self._message = message
+        self._body = None
+        self._safe = None
+        self._images_allowed = False
+        self.browser.allowed = {}
+        self._generation += 1
+        generation = self._generation
+        self._show_header(message)
+        self.browser.setPlainText("")
+        self.images_bar.hide()
+        self.html_button.hide()
+        self.status.setText("Opening…")
+        clock, tasks = self._clock, self._tasks
+
+        def is_current() -> bool:
+            return generation == self._generation
+
+        def read() -> tuple[MessageBody | FetchPlan, Any]:
+            from asyncdesk.services.accounts import profile_secrets
+            from asyncdesk.services.bodies import body_or_plan
+
+            found = body_or_plan(store, message.id)
+            return found, None if isinstance(found, MessageBody) else profile_secrets(store)
+
+        def planned(result: tuple[MessageBody | FetchPlan, Any]) -> None:
+            found, secrets = result
+            if isinstance(found, MessageBody):
+                self._show_body(found)
+                return
+            self.status.setText("Fetching the message from the server…")
+
+            def fetch() -> tuple[str, str | None]:
+                from asyncdesk.services.bodies import fetch_planned
+
+                return fetch_planned(found, secrets)
+
+            def keep(fetched: tuple[str, str | None]) -> None:
+                from asyncdesk.services.bodies import save_fetched
+
+                text, html_text = fetched
+                tasks.run_db(
+                    lambda: save_fetched(store, clock, found, text, html_text),
+                    success=self._show_body,
+                    failure=self._on_failed,
+                    is_current=is_current,
+                )
+
+            tasks.run_net(fetch, success=keep, failure=self._on_failed, is_current=is_current)
+
+        tasks.run_db(read, success=planned, failure=self._on_failed, is_current=is_current)
+
+    def _show_header(self, message: StoredMessage) -> None:
+        when = message.received_at.astimezone(self._zone).strftime("%a %d %b %Y %H:%M")
+        sender = html.escape(message.sender_name or message.sender_address)
+        address = html.escape(message.sender_address)
+        self.header.setText(
+            f"<b>{html.escape(message.subject or '(no subject)')}</b><br>"
+            f"{sender} &lt;{address}&gt; · {html.escape(when)}"
+        )
+
+    def _show_body(self, body: MessageBody) -> None:
+        self._body = body
+        self._showing_html = not body.text.strip() and body.html is not None
+        self.html_button.blockSignals(True)
+        self.html_button.setChecked(self._showing_html)
+        self.html_button.blockSignals(False)
+        self.html_button.setVisible(body.html is not None and bool(body.text.strip()))
+        self._render()
+        self.status.setText("")
+        self.shown.emit(body.message_pk)
+
+    def _render(self) -> None:
+        body = self._body
+        if body is None:
+            return
+        if self._showing_html and body.html is not None:
+            safe = sanitize(body.html, allow_remote_images=self._images_allowed)
+            self._safe = safe
+            document = QTextDocument(self.browser)
+            for url, image in self.browser.allowed.items():
+                document.addResource(QTextDocument.ResourceType.ImageResource, QUrl(url), image)
+            self.browser.setDocument(document)
+            self.browser.setHtml(safe.html)
+            blocked = safe.blocked and not self._images_allowed
+            self.images_label.setText(
+                f"{safe.blocked} remote image{'s' if safe.blocked != 1 else ''} blocked, so "
+                "the sender cannot tell you opened this message."
+            )
+            self.images_bar.setVisible(bool(blocked))
+        else:
+            self._safe = None
+            self.browser.setPlainText(body.text)
+            self.images_bar.hide()
+
+    def _on_html_toggled(self, checked: bool) -> None:
+        self._showing_html = checked
+        self._render()
+
+    def load_images(self) -> None:
+        """The user's choice: fetch this message's remote images and show them."""
+        safe = self._safe
+        if safe is None or not safe.remote_images:
+            return
+        urls = list(safe.remote_images)
+        generation = self._generation
+        self.load_images_button.setEnabled(False)
+        self.status.setText("Loading images…")
+
+        def loaded(found: dict[str, bytes]) -> None:
+            self.load_images_button.setEnabled(True)
+            for url, data in found.items():
+                image = QImage.fromData(data)
+                if not image.isNull():
+                    self.browser.allowed[url] = image
+            self._images_allowed = True
+            self._render()
+            self.status.setText(f"Loaded {len(found)} of {len(urls)} images.")
+            self.images_loaded.emit(len(found))
+
+        self._tasks.run_net(
+            lambda: fetch_images(urls),
+            success=loaded,
+            failure=self._on_failed,
+            is_current=lambda: generation == self._generation,
+        )
+
+    def _on_failed(self, error: BaseException) -> None:
+        message = error.message if isinstance(error, AsyncDeskError) else str(error)
+        self.status.setText(message)
+        self.load_images_button.setEnabled(True)
+        self.failed.emit(message)
