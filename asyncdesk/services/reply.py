@@ -348,6 +348,43 @@ def reply(
             raise BadInput("--all is for email: a chat reply goes to the whole room anyway")
         return reply_in_chat(store, clock, secrets, target, body)
     account_password(secrets, account)
+    queued = queue_reply(store, clock, target, body, reply_all=reply_all)
+    return send_queued(store, clock, secrets, queued)
+
+
+@dataclass(frozen=True, slots=True)
+class QueuedReply:
+    """A reply in the outbox, before it is sent (what :func:`send_queued` needs)."""
+
+    item_id: int
+    account: str
+    message_id: str
+    to: tuple[str, ...]
+    cc: tuple[str, ...]
+    subject: str
+
+
+def preview_reply(target: ReplyTarget, *, reply_all: bool, now: datetime) -> QueuedReply:
+    """Who the reply goes to and its subject, before anything is written (for the
+    compose window's header)."""
+    composed = _compose(target, "", reply_all=reply_all, now=now)
+    return QueuedReply(
+        0,
+        target.account.name,
+        composed.message_id,
+        _addresses(composed.message, "To"),
+        _addresses(composed.message, "Cc"),
+        str(composed.message["Subject"]),
+    )
+
+
+def queue_reply(
+    store: Store, clock: Clock, target: ReplyTarget, body: str, *, reply_all: bool
+) -> QueuedReply:
+    """Compose the reply and put it in the outbox with its outbound copy (database
+    only: the window runs this on its database worker)."""
+    account = target.account
+    assert account.id is not None
     now = clock.now()
     composed = _compose(target, body, reply_all=reply_all, now=now)
     copy = outbound_message(composed.raw, conversation=target.conversation, at=now, body=body)
@@ -364,22 +401,35 @@ def reply(
         )
         outbox.record_outbound(session, account.id, copy, answers=target.id, now=now)
     log.info("queued reply %s to message %d (%s)", composed.message_id, target.id, account.name)
+    return QueuedReply(
+        item_id,
+        account.name,
+        composed.message_id,
+        _addresses(composed.message, "To"),
+        _addresses(composed.message, "Cc"),
+        str(composed.message["Subject"]),
+    )
 
-    result = flush_outbox(store, clock, secrets, account=account.name)
-    report = result.reports.get(item_id)
+
+def send_queued(store: Store, clock: Clock, secrets: Secrets, queued: QueuedReply) -> ReplyOutcome:
+    """Flush the account's outbox and say how this reply went. It holds the SMTP and
+    IMAP connections while it writes the outbox's short transactions, so it runs where
+    the sync runs (off the window's database worker), as the running sync's flush does."""
+    result = flush_outbox(store, clock, secrets, account=queued.account)
+    report = result.reports.get(queued.item_id)
     with store.reading() as session:
-        item = outbox.get_item(session, item_id)
+        item = outbox.get_item(session, queued.item_id)
     state = item.state if item is not None else OutboxState.QUEUED
     if report is not None:
         error = report.send_error
     else:
         error = result.errors[0] if result.errors else (item.error if item else None)
     return ReplyOutcome(
-        item_id=item_id,
-        message_id=composed.message_id,
-        to=_addresses(composed.message, "To"),
-        cc=_addresses(composed.message, "Cc"),
-        subject=str(composed.message["Subject"]),
+        item_id=queued.item_id,
+        message_id=queued.message_id,
+        to=queued.to,
+        cc=queued.cc,
+        subject=queued.subject,
         state=state,
         error=error,
         file_error=report.file_error if report is not None else None,

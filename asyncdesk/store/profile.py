@@ -71,6 +71,11 @@ class ProfilePaths:
         the app and ``asyncdesk sync`` running together give one summary, not two."""
         return self.root / "notifier.lock"
 
+    @property
+    def drafts(self) -> Path:
+        """Replies being written, one file per message answered (services.drafts)."""
+        return self.root / "drafts"
+
     def exists(self) -> bool:
         return self.database.exists()
 

@@ -47,6 +47,7 @@ from enum import StrEnum
 from importlib import resources
 from zoneinfo import ZoneInfo
 
+import shiboken6
 from PySide6.QtCore import (
     QByteArray,
     QEvent,
@@ -97,12 +98,14 @@ from asyncdesk.services.stats import export_due_report
 from asyncdesk.store.database import Store
 from asyncdesk.store.profile import ProfilePaths
 from asyncdesk.ui.chat_view import ChatView
+from asyncdesk.ui.compose import ComposeWindow
 from asyncdesk.ui.deadlines_panel import DeadlinesPanel
 from asyncdesk.ui.gate import BreakGlassDialog, GateView, local_when
 from asyncdesk.ui.inbox_model import DEFAULT_PAGE_SIZE, Column, InboxModel
 from asyncdesk.ui.invitation_bar import InvitationBar
 from asyncdesk.ui.message_actions import MessageActions
 from asyncdesk.ui.message_view import MessageView
+from asyncdesk.ui.shortcuts import ShortcutSheet, key_action, move_current
 from asyncdesk.ui.stats_view import StatsWindow
 from asyncdesk.ui.sync_controller import SyncController
 from asyncdesk.ui.tasks import TaskRunner
@@ -432,6 +435,30 @@ class MainWindow(QMainWindow):
         self.stats_action.setStatusTip("This week's and earlier weeks' numbers and charts")
         self.stats_action.triggered.connect(self.show_stats)
         view_menu.addAction(self.stats_action)
+
+        # The inbox's single keys (only while the inbox table has the focus).
+        view = self.view
+        self.next_action = key_action(view, "Next message", "J", lambda: move_current(view, 1))
+        self.previous_action = key_action(
+            view, "Previous message", "K", lambda: move_current(view, -1)
+        )
+        self.open_action = QAction("Open the message", self)
+        self.open_action.setShortcut(QKeySequence("Return"))
+        self.reply_action = key_action(view, "&Reply", "R", self._on_reply_key)
+        self.reply_all_action = key_action(view, "Reply to &all", "A", self._on_reply_all_key)
+        self.undo_key_action = key_action(
+            view, "Undo the last change", "Z", self.message_actions.undo
+        )
+        self.shortcuts_action = QAction("&Keyboard Shortcuts", self)
+        self.shortcuts_action.setShortcuts([QKeySequence("?"), QKeySequence("Shift+?")])
+        self.shortcuts_action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
+        self.shortcuts_action.triggered.connect(self.show_shortcuts)
+        message_menu.addSeparator()
+        message_menu.addAction(self.reply_action)
+        message_menu.addAction(self.reply_all_action)
+        help_menu = self.menuBar().addMenu("&Help")
+        help_menu.addAction(self.shortcuts_action)
+        self.compose_windows: list[ComposeWindow] = []
 
     # -- the profile ------------------------------------------------------------------
 
@@ -784,6 +811,74 @@ class MainWindow(QMainWindow):
         else:
             self._reading.setCurrentWidget(self.message_view)
             self.message_view.open_message(message)
+
+    def keyboard_actions(self) -> list[QAction]:
+        """Every key of the inbox, for the "?" sheet (in the order it lists them)."""
+        actions = self.message_actions
+        return [
+            self.next_action,
+            self.previous_action,
+            self.open_action,
+            self.reply_action,
+            self.reply_all_action,
+            actions.needs_reply_action,
+            actions.no_reply_action,
+            actions.dismiss_action,
+            actions.snooze_action,
+            self.undo_key_action,
+            actions.undo_action,
+            self.reload_action,
+            self.deadlines_action,
+            self.stats_action,
+            self.break_glass_action,
+            self.shortcuts_action,
+        ]
+
+    def show_shortcuts(self) -> ShortcutSheet:
+        sheet = ShortcutSheet(self.keyboard_actions(), self)
+        sheet.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        sheet.show()
+        return sheet
+
+    def _on_reply_key(self) -> None:
+        self.reply_to_current(reply_all=False)
+
+    def _on_reply_all_key(self) -> None:
+        self.reply_to_current(reply_all=True)
+
+    def reply_to_current(self, *, reply_all: bool) -> ComposeWindow | None:
+        """R / A: answer the current message: an email in a compose window, a chat
+        message in its conversation's reply box."""
+        index = self.view.currentIndex()
+        if not index.isValid() or self._store is None or self.page is not Page.INBOX:
+            return None
+        message = self.model.message_at(index.row())
+        if message.medium == Medium.CHAT.value:
+            self.open_message(index)
+            return None
+        compose = ComposeWindow(
+            self.tasks,
+            self._clock,
+            self._store,
+            self.paths.root,
+            message.id,
+            reply_all=reply_all,
+            parent=self,
+        )
+        compose.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        compose.sent.connect(self._on_reply_sent)
+        compose.destroyed.connect(self._forget_closed_compose)
+        self.compose_windows.append(compose)
+        compose.show()
+        return compose
+
+    def _forget_closed_compose(self) -> None:
+        self.compose_windows = [w for w in self.compose_windows if shiboken6.isValid(w)]
+
+    def _on_reply_sent(self, line: str) -> None:
+        self._set_status(line[:1].upper() + line[1:])
+        self.model.refresh(None)
+        self.deadlines.reload()
 
     def _on_chat_sent(self) -> None:
         self.model.refresh(None)

@@ -1,0 +1,266 @@
+"""Compose a reply to an email (R) or to all (A), sent in the background.
+
+A window of its own, over the inbox: To, Cc and Subject as the reply will carry them
+(services.reply.preview_reply), the body, and **Send** (Ctrl+Enter). The draft is
+saved as it is typed (services.drafts, a second after the last key, off the GUI
+thread) and comes back if the app was closed or crashed before it was sent.
+
+Sending: the reply is composed and queued in the outbox with its copy on the database
+worker (``queue_reply``), then sent on the network pool (``send_queued``: SMTP, then
+the copy filed in Sent). The window shows "Sending…"; a failure is one line and
+the window stays open with the text (the reply is in the outbox, in the state the line
+names, and is not sent twice).
+
+Chat messages are answered in the chat view instead (ui.chat_view).
+
+Threading contract: GUI thread only; tasks get the store, secrets and values as
+arguments.
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QDialog,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QPlainTextEdit,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from asyncdesk.core.clock import Clock
+from asyncdesk.core.errors import AsyncDeskError
+from asyncdesk.store.database import Store
+from asyncdesk.ui.tasks import TaskRunner
+
+log = logging.getLogger(__name__)
+
+DRAFT_SAVE_MS = 1000
+
+
+class ComposeWindow(QDialog):
+    """A reply being written (see the module docstring).
+
+    Signals (GUI thread): ``ready()`` the header (and any saved draft) is shown;
+    ``sent(str)`` the one-line outcome, the window then closes; ``failed(str)``;
+    ``draft_saved()``.
+    """
+
+    ready = Signal()
+    sent = Signal(str)
+    failed = Signal(str)
+    draft_saved = Signal()
+
+    def __init__(
+        self,
+        tasks: TaskRunner,
+        clock: Clock,
+        store: Store,
+        profile_root: Path,
+        message_pk: int,
+        *,
+        reply_all: bool,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.setObjectName("composeWindow")
+        self.setWindowTitle(self.tr("Reply to all") if reply_all else self.tr("Reply"))
+        self.setModal(False)
+        self._tasks = tasks
+        self._clock = clock
+        self._store = store
+        self._root = profile_root
+        self.message_pk = message_pk
+        self.reply_all = reply_all
+        self._target: Any = None
+        self._secrets: Any = None
+        self._sending = False
+        self._sent = False
+        self.to_label = QLabel(self)
+        self.to_label.setObjectName("composeTo")
+        self.to_label.setWordWrap(True)
+        self.cc_label = QLabel(self)
+        self.cc_label.setObjectName("composeCc")
+        self.cc_label.setWordWrap(True)
+        self.subject_label = QLabel(self)
+        self.subject_label.setObjectName("composeSubject")
+        self.body = QPlainTextEdit(self)
+        self.body.setObjectName("composeBody")
+        self.body.setAccessibleName(self.tr("Reply text"))
+        self.body.setEnabled(False)
+        self.body.textChanged.connect(self._schedule_save)
+        self.send_button = QPushButton(self.tr("&Send"), self)
+        self.send_button.setToolTip(self.tr("Send the reply (Ctrl+Enter)"))
+        self.send_button.setEnabled(False)
+        self.send_button.clicked.connect(self.send)
+        self.discard_button = QPushButton(self.tr("&Discard"), self)
+        self.discard_button.setToolTip(self.tr("Close and delete the draft"))
+        self.discard_button.clicked.connect(self.discard)
+        self.status = QLabel(self)
+        self.status.setObjectName("composeStatus")
+        self.status.setWordWrap(True)
+        for keys in ("Ctrl+Return", "Ctrl+Enter"):
+            QShortcut(QKeySequence(keys), self, self.send)
+        self._save_timer = QTimer(self)
+        self._save_timer.setSingleShot(True)
+        self._save_timer.setInterval(DRAFT_SAVE_MS)
+        self._save_timer.timeout.connect(self.save_draft)
+        form = QFormLayout()
+        form.addRow(self.tr("To:"), self.to_label)
+        form.addRow(self.tr("Cc:"), self.cc_label)
+        form.addRow(self.tr("Subject:"), self.subject_label)
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.status, 1)
+        buttons.addWidget(self.discard_button)
+        buttons.addWidget(self.send_button)
+        layout = QVBoxLayout(self)
+        layout.addLayout(form)
+        layout.addWidget(self.body, 1)
+        layout.addLayout(buttons)
+        self.resize(640, 460)
+        self._prepare()
+
+    def _prepare(self) -> None:
+        store, root, pk, reply_all, now = (
+            self._store,
+            self._root,
+            self.message_pk,
+            self.reply_all,
+            self._clock.now(),
+        )
+
+        def read() -> tuple[Any, Any, Any, str | None]:
+            from asyncdesk.services.accounts import account_password, profile_secrets
+            from asyncdesk.services.drafts import load_draft
+            from asyncdesk.services.reply import check_reply_target, preview_reply
+
+            target = check_reply_target(store, pk)
+            secrets = profile_secrets(store)
+            account_password(secrets, target.account)  # say it now, not after typing
+            preview = preview_reply(target, reply_all=reply_all, now=now)
+            return target, secrets, preview, load_draft(root, pk)
+
+        self.status.setText(self.tr("Preparing…"))
+        self._tasks.run_db(read, success=self._on_ready, failure=self._on_failed)
+
+    def _on_ready(self, result: tuple[Any, Any, Any, str | None]) -> None:
+        self._target, self._secrets, preview, draft = result
+        self.to_label.setText(", ".join(preview.to))
+        self.cc_label.setText(", ".join(preview.cc) or "—")
+        self.subject_label.setText(preview.subject)
+        self.body.blockSignals(True)
+        self.body.setPlainText(draft or "")
+        self.body.blockSignals(False)
+        self.body.setEnabled(True)
+        self.body.setFocus()
+        self.body.moveCursor(self.body.textCursor().MoveOperation.End)
+        self.send_button.setEnabled(True)
+        self.status.setText(self.tr("Draft restored.") if draft else "")
+        self.ready.emit()
+
+    def _schedule_save(self) -> None:
+        if not self._sent:
+            self._save_timer.start()
+
+    def save_draft(self) -> None:
+        """Keep what is typed (off the GUI thread; a file, not the database)."""
+        root, pk, text = self._root, self.message_pk, self.body.toPlainText()
+
+        def write() -> None:
+            from asyncdesk.services.drafts import save_draft
+
+            save_draft(root, pk, text)
+
+        self._tasks.run_net(write, success=lambda _: self.draft_saved.emit())
+
+    def send(self) -> None:
+        text = self.body.toPlainText()
+        if self._sending or self._target is None or not text.strip():
+            return
+        self._sending = True
+        self._save_timer.stop()
+        self.body.setReadOnly(True)
+        self.send_button.setEnabled(False)
+        self.status.setText(self.tr("Sending…"))
+        store, clock, tasks = self._store, self._clock, self._tasks
+        target, secrets, reply_all = self._target, self._secrets, self.reply_all
+
+        def queue() -> Any:
+            from asyncdesk.services.reply import queue_reply
+
+            return queue_reply(store, clock, target, text, reply_all=reply_all)
+
+        def queued(item: Any) -> None:
+            def send() -> Any:
+                from asyncdesk.services.reply import send_queued
+
+                return send_queued(store, clock, secrets, item)
+
+            tasks.run_net(send, success=self._on_sent, failure=self._on_failed)
+
+        tasks.run_db(queue, success=queued, failure=self._on_failed)
+
+    def _on_sent(self, outcome: Any) -> None:
+        self._sending = False
+        line = str(outcome.describe())
+        if outcome.ok:
+            self._sent = True
+            root, pk = self._root, self.message_pk
+
+            def forget() -> None:
+                from asyncdesk.services.drafts import discard_draft
+
+                discard_draft(root, pk)
+
+            self._tasks.run_net(forget)
+            self.status.setText(line)
+            self.sent.emit(line)
+            self.accept()
+            return
+        # Queued but not (fully) sent: it stays in the outbox; say so and keep the text.
+        self._sent = True
+        self.status.setText(line)
+        self.failed.emit(line)
+
+    def _on_failed(self, error: BaseException) -> None:
+        self._sending = False
+        message = error.message if isinstance(error, AsyncDeskError) else str(error)
+        self.status.setText(message)
+        self.body.setReadOnly(False)
+        self.send_button.setEnabled(self._target is not None)
+        self.failed.emit(message)
+
+    def discard(self) -> None:
+        root, pk = self._root, self.message_pk
+        self._save_timer.stop()
+        self._sent = True  # nothing more to save
+
+        def forget() -> None:
+            from asyncdesk.services.drafts import discard_draft
+
+            discard_draft(root, pk)
+
+        self._tasks.run_net(forget)
+        self.reject()
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        """Closing keeps the draft (saved now), unless it was sent or discarded."""
+        if not self._sent and self._save_timer.isActive():
+            self._save_timer.stop()
+            self.save_draft()
+        super().closeEvent(event)
+
+    def keyPressEvent(self, event: Any) -> None:
+        # Escape closes like the window's close button (the draft is kept).
+        if event.key() == Qt.Key.Key_Escape:
+            self.close()
+            return
+        super().keyPressEvent(event)

@@ -1,0 +1,102 @@
+"""The inbox from the keyboard: j/k move, Enter opens, r/a reply, d dismisses and z
+undoes it, ? lists every key. A real profile (the GUI fixtures' email inbox)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QApplication
+from pytestqt.qtbot import QtBot
+
+from asyncdesk.core.clock import FixedClock
+from asyncdesk.core.messages import ReplyState
+from asyncdesk.store.profile import ProfilePaths
+from asyncdesk.ui.main_window import MainWindow, Page
+from asyncdesk.ui.shortcuts import ShortcutSheet
+
+
+@pytest.fixture
+def window(
+    qtbot: QtBot,
+    make_profile: Callable[..., ProfilePaths],
+    make_window: Callable[..., MainWindow],
+    clock: FixedClock,
+) -> MainWindow:
+    made = make_window(make_profile(12), clock)
+    with qtbot.waitSignal(made.model.page_loaded, timeout=10_000):
+        made.show()
+        made.open_profile()
+    qtbot.waitUntil(lambda: made.page is Page.INBOX, timeout=10_000)
+    with qtbot.waitActive(made):
+        made.activateWindow()
+    made.view.setFocus()
+    return made
+
+
+def current_row(window: MainWindow) -> int:
+    return window.view.currentIndex().row()
+
+
+def test_j_and_k_move_through_the_inbox(qtbot: QtBot, window: MainWindow) -> None:
+    qtbot.keyClick(window.view, Qt.Key.Key_J)
+    assert current_row(window) == 0
+    qtbot.keyClick(window.view, Qt.Key.Key_J)
+    qtbot.keyClick(window.view, Qt.Key.Key_J)
+    assert current_row(window) == 2
+    qtbot.keyClick(window.view, Qt.Key.Key_K)
+    assert current_row(window) == 1
+    for _ in range(20):
+        qtbot.keyClick(window.view, Qt.Key.Key_J)
+    assert current_row(window) == window.model.rowCount() - 1  # stops at the end
+
+
+def test_d_dismisses_and_z_undoes(qtbot: QtBot, window: MainWindow) -> None:
+    qtbot.keyClick(window.view, Qt.Key.Key_J)  # the newest: needs a reply (fixtures)
+    first = window.model.message_at(0)
+    assert first.state is ReplyState.OPEN
+    with qtbot.waitSignal(window.model.rows_refreshed, timeout=10_000):
+        qtbot.keyClick(window.view, Qt.Key.Key_D)
+    assert window.model.message_at(0).state is ReplyState.DISMISSED
+    with qtbot.waitSignal(window.model.rows_refreshed, timeout=10_000):
+        qtbot.keyClick(window.view, Qt.Key.Key_Z)
+    assert window.model.message_at(0).state is ReplyState.OPEN
+
+
+def test_r_and_a_open_a_reply_and_a_reply_to_all(qtbot: QtBot, window: MainWindow) -> None:
+    qtbot.keyClick(window.view, Qt.Key.Key_J)
+    qtbot.keyClick(window.view, Qt.Key.Key_R)
+    (reply,) = window.compose_windows
+    assert not reply.reply_all
+    assert reply.windowTitle() == "Reply"
+    # This account cannot send (no SMTP server set): said before anything is typed.
+    qtbot.waitUntil(lambda: "no smtp_host configured" in reply.status.text(), timeout=10_000)
+    assert not reply.send_button.isEnabled()
+    reply.close()
+    with qtbot.waitActive(window):
+        window.activateWindow()
+    window.view.setFocus()
+    qtbot.keyClick(window.view, Qt.Key.Key_A)
+    assert window.compose_windows[-1].reply_all
+    assert window.compose_windows[-1].windowTitle() == "Reply to all"
+
+
+def test_question_mark_lists_every_key(qtbot: QtBot, window: MainWindow) -> None:
+    qtbot.keyClick(window.view, Qt.Key.Key_Question, Qt.KeyboardModifier.ShiftModifier)
+    sheets = [w for w in QApplication.topLevelWidgets() if isinstance(w, ShortcutSheet)]
+    assert len(sheets) == 1
+    rows = dict(sheets[0].rows())
+    for key, does in {
+        "J": "Next message",
+        "K": "Previous message",
+        "Return": "Open the message",
+        "R": "Reply",
+        "A": "Reply to all",
+        "D": "Dismiss",
+        "S": "Snooze until the next window",
+        "Z": "Undo the last change",
+        "F9": "Deadlines",
+    }.items():
+        assert rows.get(key) == does, (key, rows)
+    sheets[0].close()
