@@ -23,6 +23,7 @@ import logging
 from pathlib import Path
 from typing import Any
 
+import shiboken6
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
@@ -149,7 +150,9 @@ class ComposeWindow(QDialog):
             return target, secrets, preview, load_draft(root, pk)
 
         self.status.setText(self.tr("Preparing…"))
-        self._tasks.run_db(read, success=self._on_ready, failure=self._on_failed)
+        self._tasks.run_db(
+            read, success=self._on_ready, failure=self._on_failed, is_current=self._alive
+        )
 
     def _on_ready(self, result: tuple[Any, Any, Any, str | None]) -> None:
         self._target, self._secrets, preview, draft = result
@@ -179,7 +182,15 @@ class ComposeWindow(QDialog):
 
             save_draft(root, pk, text)
 
-        self._tasks.run_net(write, success=lambda _: self.draft_saved.emit())
+        self._tasks.run_net(write, success=self._on_draft_saved, is_current=self._alive)
+
+    def _alive(self) -> bool:
+        """Whether this window still exists (it deletes itself on close, and a save or
+        a send may finish after that: its result is then dropped)."""
+        return shiboken6.isValid(self)
+
+    def _on_draft_saved(self, _: object) -> None:
+        self.draft_saved.emit()
 
     def send(self) -> None:
         text = self.body.toPlainText()
@@ -204,9 +215,11 @@ class ComposeWindow(QDialog):
 
                 return send_queued(store, clock, secrets, item)
 
-            tasks.run_net(send, success=self._on_sent, failure=self._on_failed)
+            tasks.run_net(
+                send, success=self._on_sent, failure=self._on_failed, is_current=self._alive
+            )
 
-        tasks.run_db(queue, success=queued, failure=self._on_failed)
+        tasks.run_db(queue, success=queued, failure=self._on_failed, is_current=self._alive)
 
     def _on_sent(self, outcome: Any) -> None:
         self._sending = False

@@ -100,3 +100,20 @@ def test_question_mark_lists_every_key(qtbot: QtBot, window: MainWindow) -> None
     }.items():
         assert rows.get(key) == does, (key, rows)
     sheets[0].close()
+
+
+def test_closing_a_reply_at_once_keeps_the_draft_and_nothing_breaks(
+    qtbot: QtBot, window: MainWindow
+) -> None:
+    qtbot.keyClick(window.view, Qt.Key.Key_J)
+    qtbot.keyClick(window.view, Qt.Key.Key_R)
+    (reply,) = window.compose_windows
+    qtbot.waitUntil(lambda: reply.status.text() != "Preparing…", timeout=10_000)
+    reply.body.setEnabled(True)  # this account cannot send; the draft is still kept
+    reply.body.setPlainText("half a thought")
+    pk = reply.message_pk
+    reply.close()  # deletes itself while the draft is being written
+    drafts = window.paths.root / "drafts" / f"{pk}.txt"
+    qtbot.waitUntil(drafts.exists, timeout=5000)
+    qtbot.wait(200)  # the save's result arrives for a window that is gone: dropped
+    assert drafts.read_text() == "half a thought"
