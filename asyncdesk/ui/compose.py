@@ -138,35 +138,54 @@ class ComposeWindow(QDialog):
             self._clock.now(),
         )
 
-        def read() -> tuple[Any, Any, Any, str | None]:
+        def read() -> tuple[Any, Any, Any, str | None, str | None]:
             from asyncdesk.services.accounts import account_password, profile_secrets
             from asyncdesk.services.drafts import load_draft
             from asyncdesk.services.reply import check_reply_target, preview_reply
+            from asyncdesk.store.outbox import find_reply_target
 
-            target = check_reply_target(store, pk)
-            secrets = profile_secrets(store)
-            account_password(secrets, target.account)  # say it now, not after typing
-            preview = preview_reply(target, reply_all=reply_all, now=now)
-            return target, secrets, preview, load_draft(root, pk)
+            with store.reading() as session:
+                found = find_reply_target(session, pk)
+            preview = None
+            if found is not None:
+                try:
+                    preview = preview_reply(found, reply_all=reply_all, now=now)
+                except AsyncDeskError:
+                    preview = None
+            problem = None
+            target = secrets = None
+            try:
+                target = check_reply_target(store, pk)
+                secrets = profile_secrets(store)
+                account_password(secrets, target.account)  # say it now, not after typing
+            except AsyncDeskError as error:
+                problem, target = error.message, None
+            return target, secrets, preview, load_draft(root, pk), problem
 
         self.status.setText(self.tr("Preparing…"))
         self._tasks.run_db(
             read, success=self._on_ready, failure=self._on_failed, is_current=self._alive
         )
 
-    def _on_ready(self, result: tuple[Any, Any, Any, str | None]) -> None:
-        self._target, self._secrets, preview, draft = result
-        self.to_label.setText(", ".join(preview.to))
-        self.cc_label.setText(", ".join(preview.cc) or "—")
-        self.subject_label.setText(preview.subject)
+    def _on_ready(self, result: tuple[Any, Any, Any, str | None, str | None]) -> None:
+        self._target, self._secrets, preview, draft, problem = result
+        if preview is not None:
+            self.to_label.setText(", ".join(preview.to))
+            self.cc_label.setText(", ".join(preview.cc) or "—")
+            self.subject_label.setText(preview.subject)
         self.body.blockSignals(True)
         self.body.setPlainText(draft or "")
         self.body.blockSignals(False)
+        # The text can be written (and is kept as a draft) even when it cannot be sent.
         self.body.setEnabled(True)
         self.body.setFocus()
         self.body.moveCursor(self.body.textCursor().MoveOperation.End)
-        self.send_button.setEnabled(True)
-        self.status.setText(self.tr("Draft restored.") if draft else "")
+        self.send_button.setEnabled(self._target is not None)
+        if problem is not None:
+            self.status.setText(problem)
+            self.failed.emit(problem)
+        else:
+            self.status.setText(self.tr("Draft restored.") if draft else "")
         self.ready.emit()
 
     def _schedule_save(self) -> None:
