@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 
 from asyncdesk.core.accounts import AccountKind
 from asyncdesk.core.messages import Direction, Message, ReplyState, Triage, make_snippet
+from asyncdesk.core.search_query import Field, Flag, SearchQuery, TextTerm
 from asyncdesk.store.columns import instant_to_db
 from asyncdesk.store.schema import AccountRow, MessageRow, SyncStateRow
 
@@ -556,6 +557,155 @@ def search(session: Session, user_text: str, limit: int = 200) -> list[StoredMes
         .limit(limit)
     )
     return [_stored(tuple(row)) for row in session.execute(statement)]
+
+
+# ------------------------------------------------------------- search with filters
+# A SearchQuery (asyncdesk.core.search_query) becomes at most two statements, and a
+# query without text never touches the FTS5 table:
+# - text terms are first counted in the index, up to _FEW_MATCHES rowids; if there are
+#   no more, those messages are read by rowid and sorted (cheap for a rare word);
+# - otherwise (a common word, or filters only) the messages are walked newest first by
+#   index until ``limit`` of them pass, each checked against the filters and against
+#   the full-text matches (which SQLite then holds as a list it probes). Inbound
+#   messages are walked by ix_messages_stats, which also holds the account, the
+#   needs-reply flag, the deadline and the state, so is:due, is:overdue and account:
+#   read only the rows of messages that pass them; outbound ones by ix_messages_inbox;
+#   the two walks are merged (UNION ALL), so neither is ever sorted whole.
+# Where the filters need a row (is:unread, in:, and removed messages) the walk reads
+# one row per message it passes; its cost is how far back the ``limit``-th match is.
+
+#: A text search with at most this many matches sorts them; above it, the walk.
+_FEW_MATCHES: Final = 2000
+#: The FTS5 table has no prefix index, so a prefix expands to every word it starts;
+#: one or two letters start thousands (10-20 ms at 100,000 messages), so those are
+#: matched as whole words until a third letter is typed.
+_MIN_PREFIX: Final = 3
+_FTS_COLUMNS: Final = {Field.SENDER: "sender", Field.SUBJECT: "subject"}
+_LETTERS: Final = re.compile(r"[^\W_]+")
+
+# _COLUMNS in SQL, in the same order (their types turn the instants into datetimes).
+_SEARCH_COLUMNS: Final = (
+    "m.id, a.name, a.kind, m.medium, m.direction, m.conversation, m.thread, "
+    "m.sender_address, m.sender_name, m.subject, m.snippet, m.received_at, m.message_id, "
+    "m.needs_reply, m.due_at, m.state, m.reply_reason, m.seen, m.snoozed_until, "
+    "m.replied_at, m.reply_override"
+)
+_SEARCH_FROM: Final = (
+    f"SELECT {_SEARCH_COLUMNS} FROM messages AS m {{index}} "
+    "JOIN accounts AS a ON a.id = m.account_id"
+)
+_NEWEST_FIRST: Final = "ORDER BY m.received_at DESC, m.id DESC LIMIT :limit"
+# Inbound only: the index that answers the is: filters without reading rows.
+_WALK_INBOUND: Final = (
+    _SEARCH_FROM.format(index="INDEXED BY ix_messages_stats")
+    + " WHERE m.direction = 'inbound' AND m.removed_at IS NULL{where} "
+    + _NEWEST_FIRST
+)
+_WALK_BOTH: Final = (
+    _SEARCH_FROM.format(index="INDEXED BY ix_messages_stats")
+    + " WHERE m.direction = 'inbound' AND m.removed_at IS NULL{where} UNION ALL "
+    + _SEARCH_FROM.format(index="INDEXED BY ix_messages_inbox")
+    + " WHERE m.direction = 'outbound' AND m.removed_at IS NULL{where} "
+    + "ORDER BY 12 DESC, 1 DESC LIMIT :limit"  # received_at, id
+)
+# The few matches drive (CROSS JOIN keeps SQLite from walking an index instead).
+_BY_ROWID: Final = (
+    f"SELECT {_SEARCH_COLUMNS} FROM json_each(:ids) AS hit "
+    "CROSS JOIN messages AS m ON m.id = hit.value "
+    "JOIN accounts AS a ON a.id = m.account_id "
+    "WHERE m.removed_at IS NULL{where} " + _NEWEST_FIRST
+)
+_FTS_HITS: Final = "SELECT rowid FROM message_search WHERE message_search MATCH :match"
+_FLAG_FILTERS: Final = {
+    Flag.DUE: "m.needs_reply AND m.state IN ('open', 'snoozed')",
+    # store.promises._OPEN_AT at the present instant (a reply recorded after "now"
+    # exists only when "now" is in the past), written so the index answers it.
+    Flag.OVERDUE: (
+        "m.needs_reply AND m.received_at <= :now AND m.due_at < :now "
+        "AND (m.state = 'open' OR (m.state = 'snoozed' "
+        "AND (m.snoozed_until IS NULL OR m.snoozed_until <= :now)))"
+    ),
+    Flag.UNREAD: "NOT m.seen",
+}
+
+
+def fts_match(terms: Sequence[TextTerm]) -> str | None:
+    """An FTS5 query for these terms, all of which must match; ``None`` for no terms.
+
+    Each term is one FTS5 string (its double quotes doubled; NULs and lone surrogates,
+    which SQLite cannot take, made separators), so nothing a user types is FTS5
+    syntax: ``AND``, ``NEAR(``, ``*``, ``-`` and ``"`` are text. The tokenizer splits a
+    string into words that must stand next to each other. A ``sender:``/``subject:``
+    term is limited to that column; a prefix term gets ``*`` once its last word has
+    :data:`_MIN_PREFIX` letters.
+    """
+    strings = []
+    for term in terms:
+        text_ = _sql_text(term.text)
+        string = '"' + text_.replace('"', '""') + '"'
+        words = _LETTERS.findall(text_)
+        if term.prefix and words and len(words[-1]) >= _MIN_PREFIX:
+            string += "*"
+        column_ = _FTS_COLUMNS.get(term.field)
+        strings.append(string if column_ is None else f"{column_} : {string}")
+    return " AND ".join(strings) if strings else None
+
+
+def _sql_text(value: str) -> str:
+    """``value`` without what SQLite cannot take: NUL ends its strings, and a lone
+    surrogate has no UTF-8 (``core.search_query.parse`` never leaves either)."""
+    return value.replace("\x00", " ").encode("utf-8", "replace").decode("utf-8")
+
+
+def _query_filters(query: SearchQuery, now: datetime) -> tuple[str, dict[str, Any]]:
+    """The query's filters as `` AND ...`` SQL over ``m``, and their parameters."""
+    clauses = [_FLAG_FILTERS[flag] for flag in sorted(query.flags)]
+    params: dict[str, Any] = {}
+    if Flag.OVERDUE in query.flags:
+        params["now"] = instant_to_db(now)
+    for index, medium in enumerate(sorted(query.media)):
+        clauses.append(f"m.medium = :medium{index}")
+        params[f"medium{index}"] = medium.value
+    for index, name in enumerate(sorted(query.accounts)):
+        clauses.append(
+            f"m.account_id IN (SELECT id FROM accounts WHERE name = :account{index} COLLATE NOCASE)"
+        )
+        params[f"account{index}"] = _sql_text(name)
+    return "".join(f" AND {clause}" for clause in clauses), params
+
+
+def search_query(
+    session: Session, query: SearchQuery, *, now: datetime, limit: int = 100
+) -> list[StoredMessage]:
+    """Messages (both directions; inbound only with an ``is:`` filter) that match every
+    part of ``query``, newest first, at most ``limit``; messages removed on the server
+    are left out. ``now`` (a UTC instant) is what ``is:overdue`` compares with. An
+    empty query finds nothing."""
+    if query.is_empty or limit <= 0:
+        return []
+    where, params = _query_filters(query, now)
+    params["limit"] = limit
+    match = fts_match(query.terms)
+    if match is not None:
+        hits = session.execute(
+            text(_FTS_HITS + " LIMIT :few"), {"match": match, "few": _FEW_MATCHES + 1}
+        ).all()
+        if len(hits) <= _FEW_MATCHES:
+            if not hits:
+                return []
+            if query.inbound_only:
+                where = " AND m.direction = 'inbound'" + where
+            params["ids"] = _dumps([row[0] for row in hits])
+            return _search_rows(session, _BY_ROWID.format(where=where), params)
+        where += f" AND m.id IN ({_FTS_HITS})"
+        params["match"] = match
+    walk = _WALK_INBOUND if query.inbound_only else _WALK_BOTH
+    return _search_rows(session, walk.format(where=where), params)
+
+
+def _search_rows(session: Session, sql: str, params: dict[str, Any]) -> list[StoredMessage]:
+    statement = text(sql).columns(*_COLUMNS)
+    return [_stored(tuple(row)) for row in session.execute(statement, params)]
 
 
 def count_received_since(session: Session, since: datetime, until: datetime) -> int:
