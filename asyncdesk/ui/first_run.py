@@ -28,6 +28,7 @@ store, clock and values as arguments and never touch a widget.
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import timedelta
@@ -424,7 +425,7 @@ class WelcomeDialog(QDialog):
             if not choices.timezone:
                 raise BadInput(self.tr("Choose a time zone, e.g. Europe/Berlin."))
         except BadInput as error:
-            self._show_error(error.message)
+            self._show_error(one_line(error))
             return
         self._busy = True
         self._show_error("")
@@ -461,11 +462,7 @@ class WelcomeDialog(QDialog):
 
     def _on_failed(self, error: BaseException) -> None:
         self._busy = False
-        if isinstance(error, AsyncDeskError):
-            message = error.message
-        else:
-            message = self.tr("Could not save your choices (see the log for details).")
-            log.error("first run failed", exc_info=(type(error), error, error.__traceback__))
+        message = one_line(error)
         self._show_error(message)
         self.finish_button.setEnabled(True)
         self.not_now_button.setEnabled(True)
@@ -513,6 +510,33 @@ def offer_welcome(
 
 
 # ------------------------------------------------------------------------- helpers
+# (shared with ui.settings_dialog, so that both dialogs look and speak alike)
+
+_FLAG = re.compile(r"(?<![\w-])--([a-z][a-z-]*[a-z])")
+_SETTING_PREFIX = re.compile(r"^[a-z]+\.[a-z_]+: ")
+
+
+def one_line(error: BaseException) -> str:
+    """What to show the user for ``error``: its one line, worded for a form.
+
+    The services word their errors for the command line (``--port must be between
+    1 and 65535``); a form has fields, not flags (``Port must be between ...``).
+    Anything that is not an :class:`AsyncDeskError` is a bug: logged with its
+    traceback, and a generic line is shown.
+    """
+    if not isinstance(error, AsyncDeskError):
+        log.error("unexpected failure", exc_info=(type(error), error, error.__traceback__))
+        return QCoreApplication.translate(
+            "AsyncDesk", "Something went wrong (see the log for details)."
+        )
+
+    def field(match: re.Match[str]) -> str:
+        words = match.group(1).replace("-", " ")
+        return words.replace("smtp", "SMTP")
+
+    # "notify.vip: not an e-mail address" names a setting the form already shows.
+    text = _FLAG.sub(field, _SETTING_PREFIX.sub("", error.message))
+    return text[:1].upper() + text[1:]
 
 
 def muted(label: QLabel) -> None:

@@ -253,7 +253,7 @@ def test_an_unknown_zone_is_one_line_and_changes_nothing(
     welcome.finish_button.click()
     assert welcome.error_label.isVisibleTo(welcome)
     message = welcome.error_label.text()
-    assert message == "unknown time zone 'Mars/Olympus_Mons' (use an IANA name like Europe/Berlin)"
+    assert message == "Unknown time zone 'Mars/Olympus_Mons' (use an IANA name like Europe/Berlin)"
     assert "\n" not in message
     assert welcome.pages.currentWidget() is welcome.setup_page
     assert needs_welcome(store)
