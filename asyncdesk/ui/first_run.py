@@ -42,6 +42,7 @@ from PySide6.QtWidgets import (
     QCompleter,
     QDialog,
     QFormLayout,
+    QGridLayout,
     QGroupBox,
     QHBoxLayout,
     QLabel,
@@ -218,7 +219,7 @@ class WelcomeDialog(QDialog):
         layout = QVBoxLayout(self)
         layout.addWidget(self.pages)
         self.resize(self.sizeHint().expandedTo(self.minimumSizeHint()))
-        self.setMinimumWidth(560)
+        self.setMinimumWidth(600)
         self._load()
 
     # -- building -----------------------------------------------------------------
@@ -328,6 +329,7 @@ class WelcomeDialog(QDialog):
         layout.addWidget(intro)
         layout.addSpacing(6)
         layout.addWidget(day_box)
+        layout.addSpacing(6)
         layout.addLayout(form)
         layout.addWidget(self.error_label)
         layout.addStretch(1)
@@ -339,32 +341,45 @@ class WelcomeDialog(QDialog):
         self.summary_label = QLabel(page)
         self.summary_label.setObjectName("welcomeSummary")
         self.summary_label.setWordWrap(True)
-        what_next = QLabel(self.tr("What now?"), page)
+        what_next = QLabel(self.tr("<b>What now?</b>"), page)
         self.add_account_button = QPushButton(self.tr("&Add an account…"), page)
         self.add_account_button.setAccessibleName(self.tr("Add an account"))
-        self.add_account_button.setToolTip(self.tr("Email (IMAP), Matrix or Slack"))
         self.add_account_button.clicked.connect(lambda: self._leave(self.add_account_requested))
         self.demo_button = QPushButton(self.tr("Open the &demo"), page)
         self.demo_button.setAccessibleName(self.tr("Open the demo"))
-        self.demo_button.setToolTip(
-            self.tr("A separate profile with realistic email and chat, to try things out")
-        )
         self.demo_button.clicked.connect(lambda: self._leave(self.demo_requested))
         self.start_button = QPushButton(self.tr("&Start"), page)
         self.start_button.setAccessibleName(self.tr("Start"))
         self.start_button.clicked.connect(lambda: self._leave(self.finished_setup))
-        buttons = QHBoxLayout()
-        buttons.addWidget(self.add_account_button)
-        buttons.addWidget(self.demo_button)
-        buttons.addStretch(1)
-        buttons.addWidget(self.start_button)
+        ways = QGridLayout()
+        ways.setHorizontalSpacing(12)
+        ways.setColumnStretch(1, 1)
+        for row, (button, text) in enumerate(
+            (
+                (
+                    self.add_account_button,
+                    self.tr("Email (IMAP), Matrix or Slack; the password goes to your keyring."),
+                ),
+                (
+                    self.demo_button,
+                    self.tr("A separate profile with realistic email and chat, to look around."),
+                ),
+                (self.start_button, self.tr("An empty inbox; add accounts any time in Settings.")),
+            )
+        ):
+            explanation = QLabel(text, page)
+            explanation.setWordWrap(True)
+            explanation.setBuddy(button)
+            button.setToolTip(text)
+            ways.addWidget(button, row, 0)
+            ways.addWidget(explanation, row, 1)
         layout = QVBoxLayout(page)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(title)
         layout.addWidget(self.summary_label)
-        layout.addSpacing(12)
+        layout.addSpacing(16)
         layout.addWidget(what_next)
-        layout.addLayout(buttons)
+        layout.addLayout(ways)
         layout.addStretch(1)
 
     # -- what the user chose --------------------------------------------------------

@@ -188,8 +188,18 @@ def _table(
     view.setWordWrap(False)
     header = view.horizontalHeader()
     header.setStretchLastSection(True)
-    header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+    header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+    header.setMinimumSectionSize(view.fontMetrics().horizontalAdvance("0000000"))
     return view, model
+
+
+def _fill(view: QTableView, model: QStandardItemModel, rows: Sequence[list[QStandardItem]]) -> None:
+    """Replace the rows, and size the columns to what they now hold."""
+    model.removeRows(0, model.rowCount())
+    for row in rows:
+        model.appendRow(row)
+    for column in range(model.columnCount() - 1):  # the last one takes the rest
+        view.resizeColumnToContents(column)
 
 
 def _row(texts: Sequence[str], key: object = None) -> list[QStandardItem]:
@@ -377,7 +387,7 @@ class AccountsSection(_Section):
         super().__init__(owner)
         self._select_next: str | None = None
         self.table, self.model = _table(
-            self, "accountsTable", (self.tr("Name"), self.tr("Kind"), self.tr("You are"))
+            self, "accountsTable", (self.tr("Name"), self.tr("Kind"), self.tr("Your address or id"))
         )
         self.table.setAccessibleName(self.tr("Accounts"))
         self.table.setMinimumHeight(110)
@@ -412,13 +422,16 @@ class AccountsSection(_Section):
         self.action_buttons = [self.remove_button, self.test_button, self.add_button]
 
         top = QHBoxLayout()
-        top.addWidget(self.empty_label, 1)
+        top.addWidget(self.empty_label)
+        top.addStretch(1)
         top.addWidget(self.remove_button)
         add_box = QGroupBox(self.tr("Add an account"), self)
-        kind_row = QFormLayout()
+        kind_row = QHBoxLayout()
         kind_label = QLabel(self.tr("&Kind:"), add_box)
         kind_label.setBuddy(self.kind_combo)
-        kind_row.addRow(kind_label, self.kind_combo)
+        kind_row.addWidget(kind_label)
+        kind_row.addWidget(self.kind_combo)
+        kind_row.addStretch(1)
         buttons = QHBoxLayout()
         buttons.addStretch(1)
         buttons.addWidget(self.test_button)
@@ -579,14 +592,17 @@ class AccountsSection(_Section):
             AccountKind.SLACK: self.tr("Slack"),
             AccountKind.DEMO: self.tr("Demo"),
         }
-        self.model.removeRows(0, self.model.rowCount())
-        for account in accounts:
-            self.model.appendRow(
+        _fill(
+            self.table,
+            self.model,
+            [
                 _row(
                     (account.name, kinds[account.kind], ", ".join(account.identities)),
                     account.name,
                 )
-            )
+                for account in accounts
+            ],
+        )
         self.empty_label.setVisible(not accounts)
         if self._select_next is not None:
             self.select(self._select_next)
@@ -877,7 +893,8 @@ class ScheduleSection(_Section):
         zone_row.addWidget(self.zone_combo, 1)
         zone_row.addWidget(self.zone_button)
         under = QHBoxLayout()
-        under.addWidget(self.empty_label, 1)
+        under.addWidget(self.empty_label)
+        under.addStretch(1)
         under.addWidget(self.remove_button)
         add_box = QGroupBox(self.tr("Add a weekly block"), self)
         form = QFormLayout(add_box)
@@ -887,7 +904,10 @@ class ScheduleSection(_Section):
         times.addWidget(self.end_edit)
         times.addStretch(1)
         times.addWidget(self.add_button)
-        form.addRow(self.tr("Kind:"), self.kind_combo)
+        kind_row = QHBoxLayout()
+        kind_row.addWidget(self.kind_combo)
+        kind_row.addStretch(1)
+        form.addRow(self.tr("Kind:"), kind_row)
         form.addRow(self.tr("Days:"), self.days)
         form.addRow(self.tr("From – to:"), times)
         note = QLabel(
@@ -929,12 +949,13 @@ class ScheduleSection(_Section):
             else self.tr("This machine's zone; choose one to keep it when you travel.")
         )
         kinds = {BlockKind.WINDOW: self.tr("Window"), BlockKind.DEEP_WORK: self.tr("Deep work")}
-        self.model.removeRows(0, self.model.rowCount())
         blocks = sorted(
             shown.schedule.weekly, key=lambda b: (b.start, b.end, min(b.days), b.kind.value)
         )
-        for block in blocks:
-            self.model.appendRow(
+        _fill(
+            self.table,
+            self.model,
+            [
                 _row(
                     (
                         kinds[block.kind],
@@ -944,7 +965,9 @@ class ScheduleSection(_Section):
                     ),
                     block,
                 )
-            )
+                for block in blocks
+            ],
+        )
         self.empty_label.setVisible(not shown.schedule.has_windows)
         self.selection_changed()
 
@@ -1074,6 +1097,8 @@ class CalendarSection(_Section):
         layout.addWidget(self.table, 1)
         layout.addWidget(self.empty_label)
         self.footer(layout)
+        layout.addStretch(0)
+        self.table.hide()
 
     def load(self, then: Callable[[], None] | None = None) -> None:
         store = self.owner.store
@@ -1089,12 +1114,14 @@ class CalendarSection(_Section):
         self.read(imported, self._show, then)
 
     def _show(self, imported: list[tuple[str, int]]) -> None:
-        self.model.removeRows(0, self.model.rowCount())
+        rows = []
         for source, count in imported:
             items = _row((Path(source).name or source, str(count)), source)
             items[0].setToolTip(source)
-            self.model.appendRow(items)
+            rows.append(items)
+        _fill(self.table, self.model, rows)
         self.empty_label.setVisible(not imported)
+        self.table.setVisible(bool(imported))
 
     def choose_file(self) -> None:
         current = self.path_edit.text().strip()
@@ -1296,9 +1323,10 @@ class ReplyBySection(_Section):
         self.default_spin.setToolTip(
             self.tr("Now: {now}").format(now=_duration_text(shown.default_minutes))
         )
-        self.rules_model.removeRows(0, self.rules_model.rowCount())
-        for rule in shown.rules:
-            self.rules_model.appendRow(
+        _fill(
+            self.rules_table,
+            self.rules_model,
+            [
                 _row(
                     (
                         self._kinds.get(rule.kind, rule.kind),
@@ -1307,7 +1335,9 @@ class ReplyBySection(_Section):
                     ),
                     (rule.kind, rule.value),
                 )
-            )
+                for rule in shown.rules
+            ],
+        )
         working = shown.working_hours
         self.hours_check.setChecked(working is not None)
         if working is not None:
@@ -1442,6 +1472,7 @@ class NotificationsSection(_Section):
         self.vip_edit.setAccessibleName(self.tr("VIP senders"))
         self.vip_edit.setPlaceholderText(self.tr("ceo@example.com\nschool@example.org"))
         self.vip_edit.setTabChangesFocus(True)
+        self.vip_edit.setFixedHeight(self.vip_edit.fontMetrics().lineSpacing() * 7 + 12)
         self.save_button = _button(self, self.tr("&Save"), self.tr("Save notification settings"))
         self.save_button.clicked.connect(self.save)
         self.action_buttons = [self.save_button]
@@ -1463,7 +1494,10 @@ class NotificationsSection(_Section):
         form = QFormLayout()
         reminder_label = QLabel(self.tr("&Reminder:"), self)
         reminder_label.setBuddy(self.reminder_spin)
-        form.addRow(reminder_label, self.reminder_spin)
+        reminder_row = QHBoxLayout()
+        reminder_row.addWidget(self.reminder_spin)
+        reminder_row.addStretch(1)
+        form.addRow(reminder_label, reminder_row)
         form.addRow("", reminder_note)
         vip_label = QLabel(self.tr("&VIP senders:"), self)
         vip_label.setBuddy(self.vip_edit)
