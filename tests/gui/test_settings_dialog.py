@@ -590,6 +590,52 @@ def test_an_imap_account_added_through_the_form(
     assert password not in json.dumps(account.config)
 
 
+@pytest.fixture
+def synapse(tmp_path_factory: pytest.TempPathFactory) -> Iterator[object]:
+    from servers.synapse import Synapse, find_synapse_python
+
+    if find_synapse_python() is None:
+        pytest.skip("Synapse is not installed (scripts/test installs it in a venv of its own)")
+    server = Synapse(tmp_path_factory.mktemp("synapse"))
+    try:
+        server.start()
+        yield server
+    finally:
+        server.stop()
+
+
+def test_a_matrix_account_added_through_the_form(
+    qtbot: QtBot,
+    settings: SettingsDialog,
+    store: Store,
+    synapse: object,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    from servers.synapse import Synapse
+
+    assert isinstance(synapse, Synapse)
+    me, _ = synapse.register("me-settings", SECRET)
+    section = settings.accounts
+    section.choose_kind(AccountKind.MATRIX)
+    section.matrix_name.setText("chat")
+    section.matrix_homeserver.setText(synapse.base_url)
+    section.matrix_user.setText(me)
+    section.matrix_password.setText("not the password")
+    message = refused(qtbot, settings, "accounts", section.add_button.click)
+    assert "refused the user name or password" in message
+    assert profile_accounts(store) == []
+
+    section.matrix_password.setText(SECRET)
+    changed(qtbot, settings, "accounts", section.add_button.click)
+    (account,) = profile_accounts(store)
+    assert (account.name, account.kind, account.identities) == ("chat", AccountKind.MATRIX, (me,))
+    kept = json.loads(profile_secrets(store).get("chat") or "{}")
+    assert set(kept) == {"access_token", "device_id"}  # the session, not the password
+    assert rows(section.model) == [["chat", "Matrix", me]]
+    assert section.matrix_password.text() == ""
+    assert SECRET not in caplog.text
+
+
 # ------------------------------------------------------------------------- calendar
 
 
