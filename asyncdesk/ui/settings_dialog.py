@@ -393,7 +393,7 @@ class AccountsSection(_Section):
         self.table.setMinimumHeight(110)
         self.empty_label = QLabel(self.tr("No accounts yet: add one below."), self)
         muted(self.empty_label)
-        self.remove_button = _button(self, self.tr("&Remove…"), self.tr("Remove account"))
+        self.remove_button = _button(self, self.tr("Re&move…"), self.tr("Remove account"))
         self.remove_button.setToolTip(
             self.tr("Remove the account, its messages and its password from this profile")
         )
@@ -417,7 +417,7 @@ class AccountsSection(_Section):
         self.test_button = _button(self, self.tr("&Test connection"), self.tr("Test connection"))
         self.test_button.setToolTip(self.tr("Log in to the IMAP server once; nothing is saved"))
         self.test_button.clicked.connect(self.test_connection)
-        self.add_button = _button(self, self.tr("&Add account"), self.tr("Add account"))
+        self.add_button = _button(self, self.tr("A&dd account"), self.tr("Add account"))
         self.add_button.clicked.connect(self.add_account)
         self.action_buttons = [self.remove_button, self.test_button, self.add_button]
 
@@ -871,7 +871,7 @@ class ScheduleSection(_Section):
         self.table.setAccessibleName(self.tr("Weekly blocks"))
         self.empty_label = QLabel(self.tr("No windows: the inbox is always open."), self)
         muted(self.empty_label)
-        self.remove_button = _button(self, self.tr("&Remove"), self.tr("Remove block"))
+        self.remove_button = _button(self, self.tr("Re&move"), self.tr("Remove block"))
         self.remove_button.clicked.connect(self.remove_selected)
         self.table.selectionModel().selectionChanged.connect(self.selection_changed)
 
@@ -882,7 +882,7 @@ class ScheduleSection(_Section):
         self.days = _DaysPicker(self.tr("Block"), self)
         self.start_edit = _clock_edit(self, self.tr("Block starts at"), "09:00")
         self.end_edit = _clock_edit(self, self.tr("Block ends at"), "09:30")
-        self.add_button = _button(self, self.tr("&Add block"), self.tr("Add block"))
+        self.add_button = _button(self, self.tr("A&dd block"), self.tr("Add block"))
         self.add_button.clicked.connect(self.add_block)
         self.action_buttons = [self.zone_button, self.remove_button, self.add_button]
 
@@ -1073,7 +1073,7 @@ class CalendarSection(_Section):
         self.path_edit = QLineEdit(self)
         self.path_edit.setAccessibleName(self.tr("Calendar file"))
         self.path_edit.setPlaceholderText(self.tr("a calendar exported as .ics"))
-        self.browse_button = _button(self, self.tr("&Choose…"), self.tr("Choose calendar file"))
+        self.browse_button = _button(self, self.tr("C&hoose…"), self.tr("Choose calendar file"))
         self.browse_button.clicked.connect(self.choose_file)
         self.import_button = _button(self, self.tr("&Import"), self.tr("Import calendar"))
         self.import_button.clicked.connect(self.import_file)
@@ -1204,7 +1204,7 @@ class ReplyBySection(_Section):
         promise_box = QGroupBox(self.tr("My promise"), self)
         self.default_spin = _hours_spin(promise_box, self.tr("Default reply promise"), 48)
         self.default_button = _button(
-            promise_box, self.tr("&Save promise"), self.tr("Save promise")
+            promise_box, self.tr("Save &promise"), self.tr("Save promise")
         )
         self.default_button.clicked.connect(self.save_default)
         promise_row = QHBoxLayout(promise_box)
@@ -1473,7 +1473,7 @@ class NotificationsSection(_Section):
         self.vip_edit.setPlaceholderText(self.tr("ceo@example.com\nschool@example.org"))
         self.vip_edit.setTabChangesFocus(True)
         self.vip_edit.setFixedHeight(self.vip_edit.fontMetrics().lineSpacing() * 7 + 12)
-        self.save_button = _button(self, self.tr("&Save"), self.tr("Save notification settings"))
+        self.save_button = _button(self, self.tr("Sav&e"), self.tr("Save notification settings"))
         self.save_button.clicked.connect(self.save)
         self.action_buttons = [self.save_button]
         reminder_note = QLabel(
@@ -1492,7 +1492,7 @@ class NotificationsSection(_Section):
         vip_note.setWordWrap(True)
         muted(vip_note)
         form = QFormLayout()
-        reminder_label = QLabel(self.tr("&Reminder:"), self)
+        reminder_label = QLabel(self.tr("Re&minder:"), self)
         reminder_label.setBuddy(self.reminder_spin)
         reminder_row = QHBoxLayout()
         reminder_row.addWidget(self.reminder_spin)
