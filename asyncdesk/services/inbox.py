@@ -7,6 +7,7 @@ task runner, never on the GUI thread.
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
+from datetime import datetime
 from typing import Any
 
 from asyncdesk.core.clock import to_iso_z
@@ -35,6 +36,16 @@ def page(store: Store, limit: int, after: PageKey | None = None) -> list[StoredM
     """Up to ``limit`` inbound messages, newest first, after ``after``."""
     with store.reading() as session:
         return inbox_page(session, limit, after)
+
+
+def find(store: Store, text: str, now: datetime, limit: int) -> list[StoredMessage]:
+    """What the search box finds for ``text`` (core.search_query's syntax), newest
+    first, at most ``limit``."""
+    from asyncdesk.core.search_query import parse
+    from asyncdesk.store.messages import search_query
+
+    with store.reading() as session:
+        return search_query(session, parse(text), now=now, limit=limit)
 
 
 def by_id(store: Store, ids: Iterable[int]) -> dict[int, StoredMessage]:

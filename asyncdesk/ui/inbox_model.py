@@ -53,6 +53,8 @@ from asyncdesk.ui.tasks import TaskRunner
 
 log = logging.getLogger(__name__)
 
+#: How many messages a search shows (the newest); more words narrow it.
+SEARCH_LIMIT = 1000
 DEFAULT_PAGE_SIZE = 200
 
 ModelIndex = QModelIndex | QPersistentModelIndex
@@ -123,6 +125,7 @@ class InboxModel(QAbstractTableModel):
         self._loading_reported = False  # the last state loading_changed announced
         self._exhausted = True
         self._horizon: datetime | None = None
+        self._query = ""  # what the search box holds; "" shows the inbox
         self._locale = QLocale()
         self._bold = QFont()
         self._bold.setBold(True)
@@ -165,6 +168,22 @@ class InboxModel(QAbstractTableModel):
         self.endResetModel()
         self.fetchMore(_ROOT)  # a no-op if a listener of the reset already asked
         self._set_loading(self._loading)  # report the end of a dropped request, if any
+
+    @property
+    def query(self) -> str:
+        """The search shown ("" for the inbox)."""
+        return self._query
+
+    def set_query(self, text: str) -> None:
+        """Show what ``text`` finds (the search box's syntax, core.search_query), newest
+        first, the first :data:`SEARCH_LIMIT`; an empty text shows the inbox again."""
+        from asyncdesk.core.search_query import parse
+
+        text = text if not parse(text).is_empty else ""
+        if text == self._query:
+            return
+        self._query = text
+        self.reload()
 
     def message_at(self, row: int) -> StoredMessage:
         """The message shown in ``row`` (raises IndexError past the loaded rows)."""
@@ -243,12 +262,32 @@ class InboxModel(QAbstractTableModel):
         limit = self._page_size
         generation = self._generation
         self._set_loading(True)
+        query = self._query
+        if query:
+            # A search is read in one go (newest first); the box narrows it further.
+            now = self._clock.now()
+            self._tasks.run_db(
+                lambda: inbox.find(store, query, now, SEARCH_LIMIT),
+                success=self._on_found,
+                failure=self._on_page_failed,
+                is_current=lambda: generation == self._generation,
+            )
+            return
         self._tasks.run_db(
             lambda: inbox.page(store, limit, after),
             success=self._on_page,
             failure=self._on_page_failed,
             is_current=lambda: generation == self._generation,
         )
+
+    def _on_found(self, rows: list[StoredMessage]) -> None:
+        self._exhausted = True
+        if rows:
+            self.beginInsertRows(_ROOT, 0, len(rows) - 1)
+            self._rows.extend(rows)
+            self.endInsertRows()
+        self._set_loading(False)
+        self.page_loaded.emit(len(rows))
 
     def _on_page(self, rows: list[StoredMessage]) -> None:
         if len(rows) < self._page_size:

@@ -68,6 +68,7 @@ from PySide6.QtGui import (
     QIcon,
     QKeySequence,
     QPalette,
+    QShortcut,
     QShowEvent,
 )
 from PySide6.QtWidgets import (
@@ -77,6 +78,9 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QHeaderView,
     QLabel,
+    QLineEdit,
+    QListWidget,
+    QListWidgetItem,
     QMainWindow,
     QProgressBar,
     QPushButton,
@@ -111,6 +115,9 @@ from asyncdesk.ui.sync_controller import SyncController
 from asyncdesk.ui.tasks import TaskRunner
 
 log = logging.getLogger(__name__)
+
+#: The pause after the last key before a search runs (results while typing).
+SEARCH_PAUSE_MS = 150
 
 # The first-run size (width, height), before the user has chosen one.
 DEFAULT_SIZE = (1100, 700)
@@ -335,12 +342,46 @@ class MainWindow(QMainWindow):
         row.addWidget(self.back_to_focus_button)
         self.banner.hide()
         self.invitations = InvitationBar(self.tasks, page)
+        # Search: results while typing (a short pause after the last key).
+        self.search_box = QLineEdit(page)
+        self.search_box.setObjectName("searchBox")
+        self.search_box.setAccessibleName("Search")
+        self.search_box.setClearButtonEnabled(True)
+        self.search_box.setPlaceholderText(
+            "Search (/): words, sender:, subject:, is:due, is:overdue, in:chat, account:"
+        )
+        self._search_timer = QTimer(self)
+        self._search_timer.setSingleShot(True)
+        self._search_timer.setInterval(SEARCH_PAUSE_MS)
+        self._search_timer.timeout.connect(self._apply_search)
+        self.search_box.textChanged.connect(self._search_timer.start)
+        self.search_box.returnPressed.connect(self._search_done)
+        QShortcut(QKeySequence("Escape"), self.search_box, self._clear_search)
+        # The sidebar: saved searches, shown in the box when chosen (nothing hidden).
+        self.sidebar = QListWidget(page)
+        self.sidebar.setObjectName("sidebar")
+        self.sidebar.setAccessibleName("Views")
+        self.sidebar.setFrameShape(QFrame.Shape.NoFrame)
+        self.sidebar.setMaximumWidth(self.fontMetrics().averageCharWidth() * 22)
+        self._fill_sidebar([])
+        self.sidebar.itemActivated.connect(self._on_sidebar_item)
+        self.sidebar.itemClicked.connect(self._on_sidebar_item)
+        right = QVBoxLayout()
+        right.setContentsMargins(0, 0, 0, 0)
+        right.setSpacing(0)
+        right.addWidget(self.search_box)
+        right.addWidget(self.view, 1)
+        split = QHBoxLayout()
+        split.setContentsMargins(0, 0, 0, 0)
+        split.setSpacing(0)
+        split.addWidget(self.sidebar)
+        split.addLayout(right, 1)
         column = QVBoxLayout(page)
         column.setContentsMargins(0, 0, 0, 0)
         column.setSpacing(0)
         column.addWidget(self.banner)
         column.addWidget(self.invitations)
-        column.addWidget(self.view, 1)
+        column.addLayout(split, 1)
         return page
 
     def _make_view(self) -> QTableView:
@@ -449,6 +490,11 @@ class MainWindow(QMainWindow):
         self.undo_key_action = key_action(
             view, "Undo the last change", "Z", self.message_actions.undo
         )
+        self.search_key_action = key_action(view, "Search", "/", self.focus_search)
+        self.find_action = QAction("&Find…", self)
+        self.find_action.setShortcut(QKeySequence.StandardKey.Find)
+        self.find_action.triggered.connect(self.focus_search)
+        edit_menu.addAction(self.find_action)
         self.shortcuts_action = QAction("&Keyboard Shortcuts", self)
         self.shortcuts_action.setShortcuts([QKeySequence("?"), QKeySequence("Shift+?")])
         self.shortcuts_action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
@@ -498,6 +544,7 @@ class MainWindow(QMainWindow):
         self.chat.set_store(store, timezone)
         self.message_view.set_store(store, timezone)
         self.invitations.set_store(store)
+        self._load_sidebar_accounts()
         if self.stats_window is not None:
             self.stats_window.set_store(store, timezone)
         self._timezone = timezone
@@ -812,6 +859,69 @@ class MainWindow(QMainWindow):
             self._reading.setCurrentWidget(self.message_view)
             self.message_view.open_message(message)
 
+    # -- search and the sidebar ---------------------------------------------------------
+
+    SIDEBAR: tuple[tuple[str, str], ...] = (
+        ("Inbox", ""),
+        ("Needs reply", "is:due"),
+        ("Overdue", "is:overdue"),
+        ("Unread", "is:unread"),
+        ("Email", "in:email"),
+        ("Chat", "in:chat"),
+    )
+
+    def _fill_sidebar(self, accounts: list[str]) -> None:
+        self.sidebar.clear()
+        for label, query in self.SIDEBAR:
+            item = QListWidgetItem(label, self.sidebar)
+            item.setData(Qt.ItemDataRole.UserRole, query)
+            item.setToolTip(query or "Every message, newest first")
+        for name in accounts:
+            item = QListWidgetItem(f"  {name}", self.sidebar)
+            query = f'account:"{name}"' if " " in name else f"account:{name}"
+            item.setData(Qt.ItemDataRole.UserRole, query)
+            item.setToolTip(query)
+        self.sidebar.setCurrentRow(0)
+
+    def _on_sidebar_item(self, item: QListWidgetItem) -> None:
+        self.search_box.setText(str(item.data(Qt.ItemDataRole.UserRole) or ""))
+        self._apply_search()
+        self.view.setFocus()
+
+    def focus_search(self) -> None:
+        """/ or Ctrl+F: type a search (the inbox shows what it finds while typing)."""
+        if self.page is not Page.INBOX:
+            return
+        self.search_box.setFocus()
+        self.search_box.selectAll()
+
+    def _apply_search(self) -> None:
+        self._search_timer.stop()
+        self.model.set_query(self.search_box.text())
+
+    def _search_done(self) -> None:
+        self._apply_search()
+        self.view.setFocus()
+
+    def _clear_search(self) -> None:
+        self.search_box.clear()
+        self._apply_search()
+        self.sidebar.setCurrentRow(0)
+        self.view.setFocus()
+
+    def _load_sidebar_accounts(self) -> None:
+        store = self._store
+        if store is None:
+            return
+
+        def names() -> list[str]:
+            from asyncdesk.store.accounts import list_accounts
+
+            with store.reading() as session:
+                return [account.name for account in list_accounts(session)]
+
+        self.tasks.run_db(names, success=self._fill_sidebar)
+
     def keyboard_actions(self) -> list[QAction]:
         """Every key of the inbox, for the "?" sheet (in the order it lists them)."""
         actions = self.message_actions
@@ -827,6 +937,8 @@ class MainWindow(QMainWindow):
             actions.snooze_action,
             self.undo_key_action,
             actions.undo_action,
+            self.search_key_action,
+            self.find_action,
             self.reload_action,
             self.deadlines_action,
             self.stats_action,
