@@ -45,7 +45,9 @@ from asyncdesk.store.profile import ProfilePaths, resolve_profile_dir
 from asyncdesk.ui import crash
 from asyncdesk.ui.garbage import GuiThreadCollector
 from asyncdesk.ui.main_window import MainWindow, app_icon
+from asyncdesk.ui.single_instance import RAISE, SingleInstance
 from asyncdesk.ui.tasks import TaskRunner
+from asyncdesk.ui.tray import Tray
 
 _IMPORTED_AT = time.perf_counter()
 
@@ -140,6 +142,12 @@ def run(profile_root: Path, *, clock: Clock | None = None, argv: list[str] | Non
             print(f"asyncdesk: {AT_ENV}: {error}", file=sys.stderr)
             return EXIT_BAD_INPUT
     app = _application(argv)
+    # One app per profile: a second start raises the first and exits.
+    instance = SingleInstance(profile_root)
+    if not instance.claim():
+        instance.notify_first(RAISE)
+        log.info("AsyncDesk already runs on profile %s: raised it", profile_root)
+        return 0
     collector = GuiThreadCollector(app)
     collector.start()
     icon = app_icon()
@@ -164,6 +172,11 @@ def run(profile_root: Path, *, clock: Clock | None = None, argv: list[str] | Non
     shown.append(window)
     if os.environ.get(EXIT_AFTER_SHOWN_ENV) == "1":
         _ExitAfterShown(app, window)
+    instance.raise_on_message(window)
+    tray = Tray(window, clock=clock)
+    tray.follow(window)
+    tray.break_glass_requested.connect(window.ask_break_glass)
+    tray.quit_requested.connect(window.close)
 
     window.show()
     if setup_error is not None:
@@ -176,6 +189,7 @@ def run(profile_root: Path, *, clock: Clock | None = None, argv: list[str] | Non
         code = app.exec()
     finally:
         window.close()  # saves state and stops the runner, if Qt did not close it yet
+        tray.hide()
         tasks.shutdown()
         # Closing the last window posts a Quit event; an application that outlives run()
         # (a test's, an embedder's) must not have its next event loop ended by it.
@@ -187,9 +201,10 @@ def run(profile_root: Path, *, clock: Clock | None = None, argv: list[str] | Non
         # Widgets live in reference cycles: drop ours and collect them here, on the GUI
         # thread, not wherever the next automatic collection would happen to run.
         shown.clear()
-        del window, tasks, crash_handler
+        del window, tasks, crash_handler, tray
         collector.stop()
         collector.deleteLater()
+        instance.close()  # last: the profile is free once its store is closed
     return code
 
 

@@ -6,6 +6,7 @@ import os
 import re
 import subprocess
 import sys
+import time
 from collections.abc import Callable
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -117,3 +118,25 @@ def test_an_unreadable_asyncdesk_at_is_refused_in_one_line(
     assert "no UTC offset" in err
     assert err.count("\n") == 1
     assert not (tmp_path / "never-created").exists()
+
+
+def test_a_second_start_on_the_same_profile_raises_the_first_and_exits(
+    make_profile: Callable[..., ProfilePaths],
+) -> None:
+    paths = make_profile(5)
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
+    command = [sys.executable, "-m", "asyncdesk.ui.app", "--profile", str(paths.root)]
+    first = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        log_file = paths.log_file
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            if log_file.exists() and "opened" in log_file.read_text(errors="replace"):
+                break
+            time.sleep(0.1)
+        second = subprocess.run(command, env=env, capture_output=True, text=True, timeout=60)
+        assert second.returncode == 0, second.stderr
+        assert first.poll() is None  # the first one still runs (and was raised)
+    finally:
+        first.terminate()
+        first.wait(timeout=30)
