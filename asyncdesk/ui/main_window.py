@@ -40,11 +40,13 @@ from __future__ import annotations
 import html
 import logging
 import math
+import subprocess
 import sys
 from concurrent import futures
 from datetime import datetime
 from enum import StrEnum
 from importlib import resources
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import shiboken6
@@ -104,11 +106,13 @@ from asyncdesk.store.profile import ProfilePaths
 from asyncdesk.ui.chat_view import ChatView
 from asyncdesk.ui.compose import ComposeWindow
 from asyncdesk.ui.deadlines_panel import DeadlinesPanel
+from asyncdesk.ui.first_run import WelcomeDialog, offer_welcome
 from asyncdesk.ui.gate import BreakGlassDialog, GateView, local_when
 from asyncdesk.ui.inbox_model import DEFAULT_PAGE_SIZE, Column, InboxModel
 from asyncdesk.ui.invitation_bar import InvitationBar
 from asyncdesk.ui.message_actions import MessageActions
 from asyncdesk.ui.message_view import MessageView
+from asyncdesk.ui.settings_dialog import SettingsDialog
 from asyncdesk.ui.shortcuts import ShortcutSheet, key_action, move_current
 from asyncdesk.ui.stats_view import StatsWindow
 from asyncdesk.ui.sync_controller import SyncController
@@ -452,6 +456,11 @@ class MainWindow(QMainWindow):
         self.break_glass_action.setEnabled(False)  # only while the gate is shown
         self.break_glass_action.triggered.connect(self.ask_break_glass)
         file_menu.addAction(self.break_glass_action)
+        self.settings_action = QAction("&Settings…", self)
+        self.settings_action.setShortcut(QKeySequence.StandardKey.Preferences)
+        self.settings_action.setMenuRole(QAction.MenuRole.PreferencesRole)
+        self.settings_action.triggered.connect(self._on_settings_action)
+        file_menu.addAction(self.settings_action)
         file_menu.addSeparator()
         self.quit_action = QAction("&Quit", self)
         self.quit_action.setShortcut(QKeySequence("Ctrl+Q"))
@@ -556,7 +565,87 @@ class MainWindow(QMainWindow):
         # The weekly report, if one is due and a folder is set (also done by the sync).
         clock = self._clock
         self.tasks.run_db(lambda: export_due_report(store, clock))
+        # A new, empty profile gets a short welcome (schedule, zone, promise).
+        offer_welcome(self.tasks, self._clock, store, self, connect=self._connect_welcome)
         self.profile_opened.emit()
+
+    # -- settings and the welcome -----------------------------------------------------
+
+    def _on_settings_action(self) -> None:
+        self.open_settings()
+
+    def open_settings(self, section: str | None = None) -> SettingsDialog | None:
+        """File ▸ Settings…: accounts, schedule, calendars, promises, notifications."""
+        if self._store is None:
+            return None
+        dialog = SettingsDialog(self.tasks, self._clock, self._store, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.changed.connect(self._on_settings_changed)
+        if section is not None:
+            dialog.show_section(section)
+        dialog.open()
+        return dialog
+
+    def _on_settings_changed(self, section: str) -> None:
+        store = self._store
+        if store is None:
+            return
+        if section in ("schedule", "calendar"):
+            self._reread_zone()
+            self.reload_schedule()
+        elif section == "reply_by":
+            self.deadlines.reload()
+            self.model.refresh(None)
+        elif section == "accounts":
+            self.model.reload()
+            self._load_sidebar_accounts()
+            self.sync.stop()  # the accounts to keep in step changed
+            if self.notifier is not None:
+                self.sync.start(store, listener=self.notifier.sync_report)
+
+    def _reread_zone(self) -> None:
+        """The user's zone may have changed (settings, welcome): every view follows."""
+        store = self._store
+        if store is None:
+            return
+        self.tasks.run_db(lambda: user_timezone(store), success=self._on_zone)
+
+    def _on_zone(self, zone: ZoneInfo) -> None:
+        if zone == self._timezone or self._store is None:
+            return
+        self._timezone = zone
+        store = self._store
+        self.model.set_store(store, zone)
+        self.deadlines.set_store(store, zone)
+        self.chat.set_store(store, zone)
+        self.message_view.set_store(store, zone)
+        if self.stats_window is not None:
+            self.stats_window.set_store(store, zone)
+
+    def _connect_welcome(self, dialog: WelcomeDialog) -> None:
+        dialog.applied.connect(self._on_welcome_applied)
+        dialog.add_account_requested.connect(self._on_welcome_add_account)
+        dialog.demo_requested.connect(self.open_demo)
+
+    def _on_welcome_applied(self) -> None:
+        self._reread_zone()
+        self.reload_schedule()
+        self.deadlines.reload()
+
+    def _on_welcome_add_account(self) -> None:
+        self.open_settings("accounts")
+
+    def open_demo(self) -> None:
+        """The welcome's "Open the demo": AsyncDesk on demo data, in a profile of its
+        own (never this one), as a second window."""
+        from platformdirs import user_data_dir
+
+        demo = Path(user_data_dir("asyncdesk")) / "demo-profile"
+        subprocess.Popen(
+            [sys.executable, "-m", "asyncdesk", "demo", "--profile", str(demo)],
+            start_new_session=True,
+        )
+        self._set_status(f"Opening the demo in its own profile ({demo})…")
 
     def _on_profile_failed(self, error: BaseException) -> None:
         self._opening = False
