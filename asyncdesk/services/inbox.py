@@ -48,6 +48,21 @@ def find(store: Store, text: str, now: datetime, limit: int) -> list[StoredMessa
         return search_query(session, parse(text), now=now, limit=limit)
 
 
+def archive(store: Store, ids: Iterable[int], now: datetime) -> None:
+    """Done with these messages: out of the inbox (search still finds them)."""
+    from asyncdesk.store.messages import set_archived
+
+    with store.writing() as session:
+        set_archived(session, ids, now)
+
+
+def unarchive(store: Store, ids: Iterable[int]) -> None:
+    from asyncdesk.store.messages import set_archived
+
+    with store.writing() as session:
+        set_archived(session, ids, None)
+
+
 def by_id(store: Store, ids: Iterable[int]) -> dict[int, StoredMessage]:
     """The messages with these ids, by id (ids that are no message are left out)."""
     with store.reading() as session:

@@ -480,7 +480,11 @@ def count_inbound(session: Session) -> int:
         session.scalar(
             select(func.count())
             .select_from(MessageRow)
-            .where(MessageRow.direction == Direction.INBOUND.value, MessageRow.removed_at.is_(None))
+            .where(
+                MessageRow.direction == Direction.INBOUND.value,
+                MessageRow.removed_at.is_(None),
+                MessageRow.archived_at.is_(None),
+            )
         )
         or 0
     )
@@ -492,11 +496,15 @@ def count_messages(session: Session) -> int:
 
 def inbox_page(session: Session, limit: int, after: PageKey | None = None) -> list[StoredMessage]:
     """Up to ``limit`` inbound messages, newest first, strictly after ``after``; messages
-    removed on the server are left out."""
+    removed on the server, or archived, are left out."""
     statement = (
         select(*_COLUMNS)
         .join(AccountRow, AccountRow.id == MessageRow.account_id)
-        .where(MessageRow.direction == Direction.INBOUND.value, MessageRow.removed_at.is_(None))
+        .where(
+            MessageRow.direction == Direction.INBOUND.value,
+            MessageRow.removed_at.is_(None),
+            MessageRow.archived_at.is_(None),
+        )
         .order_by(MessageRow.received_at.desc(), MessageRow.id.desc())
         .limit(limit)
     )
@@ -506,6 +514,25 @@ def inbox_page(session: Session, limit: int, after: PageKey | None = None) -> li
             | ((MessageRow.received_at == after.received_at) & (MessageRow.id < after.id))
         )
     return [_stored(tuple(row)) for row in session.execute(statement)]
+
+
+def set_archived(session: Session, ids: Iterable[int], at: datetime | None) -> int:
+    """Archive these messages at ``at`` (None: back to the inbox). Returns rows changed."""
+    wanted = sorted(set(ids))
+    changed = 0
+    for start in range(0, len(wanted), 500):
+        result = session.execute(
+            text(
+                "UPDATE messages SET archived_at = :at "
+                "WHERE id IN (SELECT value FROM json_each(:ids))"
+            ),
+            {
+                "at": None if at is None else instant_to_db(at),
+                "ids": json.dumps(wanted[start : start + 500]),
+            },
+        )
+        changed += int(getattr(result, "rowcount", 0) or 0)
+    return changed
 
 
 def messages_by_id(session: Session, ids: Iterable[int]) -> list[StoredMessage]:

@@ -132,6 +132,8 @@ class MessageRow(Base):
     # Inbound only: when the first reply of the conversation after it went out (any
     # reply, needed or not, kept in step by store.messages); the weekly stats' fact.
     first_reply_at: Mapped[datetime | None] = mapped_column(UTCInstant())
+    # The user is done with it (E): out of the inbox, still found by search.
+    archived_at: Mapped[datetime | None] = mapped_column(UTCInstant())
 
 
 class MessageLocationRow(Base):

@@ -309,6 +309,7 @@ class MainWindow(QMainWindow):
         self.chat.sent.connect(self._on_chat_sent)
         self.deadlines.load_failed.connect(self._on_deadlines_failed)
         self.message_actions = MessageActions(self.view, self.model, self.tasks, self._clock, self)
+        self.message_actions.rows_changed.connect(self.model.reload)
         self.message_actions.changed.connect(self._on_messages_changed)
         self.statusBar().insertWidget(0, self.message_actions.feedback)
 
@@ -1024,6 +1025,7 @@ class MainWindow(QMainWindow):
             actions.no_reply_action,
             actions.dismiss_action,
             actions.snooze_action,
+            actions.archive_action,
             self.undo_key_action,
             actions.undo_action,
             self.search_key_action,

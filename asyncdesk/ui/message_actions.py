@@ -47,7 +47,7 @@ from asyncdesk.core.classify import ReplyRules
 from asyncdesk.core.clock import Clock
 from asyncdesk.core.errors import AsyncDeskError
 from asyncdesk.core.messages import Medium, ReplyState, address_domain, most_specific_domain
-from asyncdesk.services import choices
+from asyncdesk.services import choices, inbox
 from asyncdesk.services.deadlines import (
     dismiss,
     load_rules,
@@ -77,6 +77,8 @@ class Change:
     name: str  # for "Undo <name>" and "<name> undone"
     restore: Callable[[Store], object] | None
     pks: frozenset[int] | None  # the messages to re-read; None: any (a rule)
+    #: Messages left (or came back to) the inbox: its rows must be read again.
+    rows: bool = False
 
 
 def email_domain(address: str) -> str | None:
@@ -114,6 +116,7 @@ class MessageActions(QObject):
 
     changed = Signal(object)
     feedback_shown = Signal(str)
+    rows_changed = Signal()
 
     def __init__(
         self,
@@ -155,6 +158,8 @@ class MessageActions(QObject):
         self.always_sender_action = action("Always needs a reply from this sender", checkable=True)
         self.never_sender_action = action("Never needs a reply from this sender", checkable=True)
         self.never_domain_action = action("Never for this domain", checkable=True)
+        self.archive_action = action("&Done (archive)", "E")
+        self.archive_action.setStatusTip("Out of the inbox; search still finds it (Z undoes)")
         self.undo_action = QAction("&Undo", parent)
         self.undo_action.setShortcut(QKeySequence.StandardKey.Undo)
         self.undo_action.setEnabled(False)
@@ -174,6 +179,7 @@ class MessageActions(QObject):
         self.never_sender_action.triggered.connect(self._on_never_sender)
         self.never_domain_action.triggered.connect(self._on_never_domain)
         self.undo_action.triggered.connect(self._on_undo)
+        self.archive_action.triggered.connect(self._on_archive)
 
         # The status bar's part: one line, and Undo while it is fresh.
         self.feedback = QWidget(parent)
@@ -219,6 +225,7 @@ class MessageActions(QObject):
         menu.addSeparator()
         menu.addAction(self.dismiss_action)
         menu.addAction(self.snooze_action)
+        menu.addAction(self.archive_action)
         menu.addSeparator()
         menu.addAction(self.always_sender_action)
         menu.addAction(self.never_sender_action)
@@ -344,6 +351,30 @@ class MessageActions(QObject):
     def _on_undo(self) -> None:
         self.undo()
 
+    def _on_archive(self) -> None:
+        self.archive()
+
+    def archive(self) -> None:
+        """E: done with the selected messages; out of the inbox (Z puts them back)."""
+        targets = self.targets()
+        if not targets:
+            return
+        pks = [m.id for m in targets]
+        now = self._clock.now()
+        message = f"Archived {_what(targets)}"
+
+        def work(store: Store) -> Change:
+            inbox.archive(store, pks, now)
+            return Change(
+                message,
+                "Archive",
+                lambda active: inbox.unarchive(active, pks),
+                frozenset(pks),
+                rows=True,
+            )
+
+        self._run(work, pks)
+
     def override(self, needs_reply: bool | None) -> None:
         """The user's call on the selected messages (``None``: the rules decide again)."""
         targets = self.targets()
@@ -448,7 +479,9 @@ class MessageActions(QObject):
 
         def work(active: Store) -> Change:
             restore(active)
-            return Change(f"Undone: {change.message}", change.name, None, change.pks)
+            return Change(
+                f"Undone: {change.message}", change.name, None, change.pks, rows=change.rows
+            )
 
         self._set_undo(None)
         self._run(work, change.pks)
@@ -478,6 +511,8 @@ class MessageActions(QObject):
             self._show_feedback(change.message, undo=change.restore is not None)
             self.update_actions()
             self.changed.emit(change.pks)
+            if change.rows:
+                self.rows_changed.emit()
 
         def failed(error: BaseException) -> None:
             self._busy = False

@@ -504,6 +504,7 @@ def test_the_context_menu_offers_the_actions_with_their_shortcuts(open_desk: Ope
         ("Back to the automatic decision", "", False, False),
         ("Dismiss", "D", True, False),
         ("Snooze until the next window (13:00)", "S", True, False),
+        ("Done (archive)", "E", True, False),
         ("Always needs a reply from ada@clients.example", "", True, False),
         ("Never needs a reply from ada@clients.example", "", True, False),
         ("Never for @clients.example", "", True, False),

@@ -100,6 +100,8 @@ def test_question_mark_lists_every_key(qtbot: QtBot, window: MainWindow) -> None
         "D": "Dismiss",
         "S": "Snooze until the next window",
         "Z": "Undo the last change",
+        "E": "Done (archive)",
+        "/": "Search",
         "F9": "Deadlines",
     }.items():
         assert rows.get(key) == does, (key, rows)
@@ -120,3 +122,53 @@ def test_closing_a_reply_at_once_keeps_the_draft_and_nothing_breaks(
     qtbot.waitUntil(drafts.exists, timeout=5000)
     qtbot.wait(200)  # the save's result arrives for a window that is gone: dropped
     assert drafts.read_text() == "half a thought"
+
+
+def test_e_archives_out_of_the_inbox_and_z_brings_it_back(qtbot: QtBot, window: MainWindow) -> None:
+    qtbot.keyClick(window.view, Qt.Key.Key_J)
+    count = window.model.rowCount()
+    first = window.model.message_at(0)
+    with qtbot.waitSignal(window.model.page_loaded, timeout=10_000):
+        qtbot.keyClick(window.view, Qt.Key.Key_E)
+    assert window.model.rowCount() == count - 1
+    assert first.id not in {window.model.message_at(r).id for r in range(count - 1)}
+    assert window.message_actions.feedback_label.text().startswith("Archived “")
+    # Search still finds it.
+    with qtbot.waitSignal(window.model.page_loaded, timeout=10_000):
+        window.model.set_query(f'subject:"{first.subject.split(" #")[0]}"')
+    assert first.id in {window.model.message_at(r).id for r in range(window.model.rowCount())}
+    with qtbot.waitSignal(window.model.page_loaded, timeout=10_000):
+        window.model.set_query("")
+    window.view.setFocus()
+    with qtbot.waitSignal(window.model.page_loaded, timeout=10_000):
+        qtbot.keyClick(window.view, Qt.Key.Key_Z)
+    assert window.model.rowCount() == count
+    assert window.model.message_at(0).id == first.id
+
+
+def test_slash_searches_while_typing_and_escape_clears(qtbot: QtBot, window: MainWindow) -> None:
+    everything = window.model.rowCount()
+    qtbot.keyClick(window.view, Qt.Key.Key_Slash)
+    assert window.search_box.hasFocus()
+    with qtbot.waitSignal(window.model.page_loaded, timeout=10_000):
+        qtbot.keyClicks(window.search_box, "sender:grace")
+    senders = {window.model.message_at(r).sender_address for r in range(window.model.rowCount())}
+    assert senders == {"grace@navy.example"}
+    with qtbot.waitSignal(window.model.page_loaded, timeout=10_000):
+        qtbot.keyClick(window.search_box, Qt.Key.Key_Escape)
+    assert window.search_box.text() == ""
+    assert window.model.rowCount() == everything
+    assert window.view.hasFocus()
+
+
+def test_the_sidebar_is_saved_searches_shown_in_the_box(qtbot: QtBot, window: MainWindow) -> None:
+    qtbot.waitUntil(lambda: window.sidebar.count() == 7, timeout=5000)  # + the account
+    labels = [window.sidebar.item(r).text().strip() for r in range(window.sidebar.count())]
+    assert labels == ["Inbox", "Needs reply", "Overdue", "Unread", "Email", "Chat", "work"]
+    needs = window.sidebar.item(1)
+    with qtbot.waitSignal(window.model.page_loaded, timeout=10_000):
+        window.sidebar.itemClicked.emit(needs)
+    assert window.search_box.text() == "is:due"
+    rows = [window.model.message_at(r) for r in range(window.model.rowCount())]
+    assert rows
+    assert all(m.needs_reply for m in rows)
