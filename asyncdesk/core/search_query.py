@@ -14,6 +14,8 @@ The syntax (every part must hold; parts are separated by spaces):
 - ``is:overdue`` — open now (open, or snoozed with its snooze run out) and past its
   ``due_at``: what ``deadlines --overdue`` lists.
 - ``is:unread`` — an inbound message not yet read.
+- ``is:fyi`` — an inbound message that needs no reply (lists, notifications, room
+  chatter, bots, Cc): the "FYI / bulk" view.
 - ``in:chat``, ``in:email`` — by medium.
 - ``account:NAME`` — from that account (the name in any case).
 
@@ -59,6 +61,7 @@ class Flag(StrEnum):
     DUE = "due"
     OVERDUE = "overdue"
     UNREAD = "unread"
+    FYI = "fyi"
 
 
 @dataclass(frozen=True, slots=True)

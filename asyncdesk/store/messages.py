@@ -653,6 +653,7 @@ _FLAG_FILTERS: Final = {
         "AND (m.snoozed_until IS NULL OR m.snoozed_until <= :now)))"
     ),
     Flag.UNREAD: "NOT m.seen",
+    Flag.FYI: "NOT m.needs_reply",
 }
 
 

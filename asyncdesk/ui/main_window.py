@@ -353,7 +353,7 @@ class MainWindow(QMainWindow):
         self.search_box.setAccessibleName("Search")
         self.search_box.setClearButtonEnabled(True)
         self.search_box.setPlaceholderText(
-            "Search (/): words, sender:, subject:, is:due, is:overdue, in:chat, account:"
+            "Search (/): words, sender:, subject:, is:due, is:overdue, is:fyi, in:chat, account:"
         )
         self._search_timer = QTimer(self)
         self._search_timer.setSingleShot(True)
@@ -956,6 +956,7 @@ class MainWindow(QMainWindow):
         ("Needs reply", "is:due"),
         ("Overdue", "is:overdue"),
         ("Unread", "is:unread"),
+        ("FYI / bulk", "is:fyi"),
         ("Email", "in:email"),
         ("Chat", "in:chat"),
     )

@@ -521,3 +521,10 @@ def test_no_text_term_is_fts_syntax(shared_store: Store, terms: list[TextTerm]) 
     """Terms made by hand, not by the parser (quotes, NULs, signs only): still text."""
     with shared_store.reading() as session:
         search_query(session, SearchQuery(terms=tuple(terms)), now=NOW, limit=10)
+
+
+def test_is_fyi_is_inbound_needing_no_reply(store: Store) -> None:
+    # The digest needs no reply; the answered invoice still did (it is not FYI).
+    assert _found(store, "is:fyi") == ["digest"]
+    assert _found(store, "is:fyi is:due") == []
+    assert _found(store, "is:fyi digest") == ["digest"]
