@@ -19,6 +19,7 @@ import json
 import logging
 import re
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from asyncdesk.core.accounts import Account, AccountKind, check_account_name
@@ -34,6 +35,9 @@ from asyncdesk.services.secrets import Secrets
 from asyncdesk.sources.base import Source
 from asyncdesk.store import accounts as stored
 from asyncdesk.store.database import Store
+
+if TYPE_CHECKING:
+    from asyncdesk.sources.slack import SlackIdentity
 
 log = logging.getLogger(__name__)
 
@@ -118,23 +122,40 @@ def build_slack_account(name: str, *, api_url: str | None = None) -> Account:
     return Account(check_account_name(name), AccountKind.SLACK, (), config=config)
 
 
-def add_slack_account(
-    store: Store, clock: Clock, secrets_factory: SecretsFactory, account: Account, token: str
-) -> Account:
-    """Check the token (``auth.test``) and store the account; the token in the keyring."""
+def verify_slack_token(account: Account, token: str) -> SlackIdentity:
+    """Whose token it is (``auth.test``): network only, so the window runs it on its
+    network pool and :func:`add_slack_account` with ``identity`` on its database worker."""
     from asyncdesk.sources.slack import SlackSource
 
+    token = token.strip()
+    if not token:
+        raise BadInput(f"empty token for account {account.name!r}: nothing stored")
+    source = SlackSource(account, token)
+    try:
+        return source.verify()
+    finally:
+        source.close()
+
+
+def add_slack_account(
+    store: Store,
+    clock: Clock,
+    secrets_factory: SecretsFactory,
+    account: Account,
+    token: str,
+    *,
+    identity: SlackIdentity | None = None,
+) -> Account:
+    """Check the token (``auth.test``, unless ``identity`` already says whose it is) and
+    store the account; the token in the keyring."""
     if account.kind is not AccountKind.SLACK:
         raise ValueError("add_slack_account needs a Slack account")
     token = token.strip()
     if not token:
         raise BadInput(f"empty token for account {account.name!r}: nothing stored")
     check_new_account_name(store, account.name)
-    source = SlackSource(account, token)
-    try:
-        identity = source.verify()
-    finally:
-        source.close()
+    if identity is None:
+        identity = verify_slack_token(account, token)
     ready = dataclasses.replace(
         account,
         identities=(identity.user_id.lower(),),

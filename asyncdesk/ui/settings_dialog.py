@@ -22,11 +22,9 @@ check everything before they write) or what was done.
   notify while the inbox is closed (never during deep work).
 
 Threads: GUI thread only. Reading and writing the profile runs on the task runner's
-database worker; network checks (an IMAP login, a Matrix login) on its network pool.
-Tasks get the store, clock and values as arguments and never touch a widget. A Slack
-account is checked and stored by one service call (``add_slack_account``) that needs
-the database, so its ``auth.test`` runs on the database worker. Results that arrive
-after the dialog closed are dropped.
+database worker; network checks (an IMAP login, a Matrix login, Slack's
+``auth.test``) on its network pool. Tasks get the store, clock and values as arguments
+and never touch a widget. Results that arrive after the dialog closed are dropped.
 """
 
 from __future__ import annotations
@@ -843,13 +841,32 @@ class AccountsSection(_Section):
         if not token:
             raise BadInput(self.tr("Paste the Slack user token (xoxp-…)."))
         store, clock, factory = self.owner.store, self.owner.clock, self.owner.secrets_factory
+        tasks, alive = self.owner.tasks, self.owner.alive
+        self.begin(self.tr("Checking the token with Slack…"))
 
-        def add() -> Account:
-            from asyncdesk.services.chat_accounts import add_slack_account
+        def verify() -> object:
+            # auth.test on the network pool; the database worker only stores.
+            from asyncdesk.services.chat_accounts import verify_slack_token
 
-            return add_slack_account(store, clock, factory, account, token)
+            return verify_slack_token(account, token)
 
-        self.change(add, self._added, working=self.tr("Checking the token with Slack…"))
+        def verified(identity: Any) -> None:
+            def keep() -> Account:
+                from asyncdesk.services.chat_accounts import add_slack_account
+
+                return add_slack_account(store, clock, factory, account, token, identity=identity)
+
+            tasks.run_db(
+                keep,
+                success=lambda added: self.succeed(self._added(added)),
+                failure=self.fail,
+                is_current=alive,
+            )
+
+        self._checked_name(
+            account,
+            lambda: tasks.run_net(verify, success=verified, failure=self.fail, is_current=alive),
+        )
 
 
 class ScheduleSection(_Section):
