@@ -4,7 +4,9 @@ The sync (:mod:`asyncdesk.sources.imap`) fetches headers only. :class:`BodyFetch
 fetches whole messages (``BODY.PEEK[]``) of given UIDs in a folder and hands back
 :class:`FetchedBody` values, each read by :func:`~asyncdesk.sources.mail_body.parse_body`:
 the thin glue again (STYLE.md habit 4), so nothing past here sees an imapclient tuple
-or error.
+or error. :meth:`BodyFetcher.fetch_raw` hands back one message's bytes unparsed
+(:class:`FetchedRaw`), for reading its attachments
+(:mod:`~asyncdesk.sources.mail_attachments`).
 
 Never marks a message read: the folder is opened with EXAMINE (read-only) and every
 fetch is ``BODY.PEEK[]``, so the server never sets ``\\Seen``.
@@ -41,12 +43,12 @@ from __future__ import annotations
 import contextlib
 import logging
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Final
 
 from imapclient.exceptions import IMAPClientAbortError, IMAPClientError  # type: ignore[import-untyped]
 
-from asyncdesk.sources.base import ConnectionFailed
+from asyncdesk.sources.base import ConnectionFailed, SourceError
 from asyncdesk.sources.imap import ImapSettings, connect, logout
 from asyncdesk.sources.mail_body import ParsedBody, parse_body
 from asyncdesk.sources.mail_headers import content_hash, parse_headers
@@ -95,6 +97,27 @@ class FetchBatch:
     bodies: Sequence[FetchedBody] = ()
     missing: Sequence[int] = ()
     failed: Sequence[tuple[int, str]] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class FetchedRaw:
+    """One message's bytes as the server holds them (``BODY[]``), for reading its
+    attachments: its UID, size on the server, identity (as :class:`FetchedBody`'s) and
+    bytes. ``partial`` is true when only the first ``max_bytes`` were fetched."""
+
+    uid: int
+    size: int
+    identity: str
+    raw: bytes = field(repr=False)
+    partial: bool = False
+
+    def matches(self, remote_id: str) -> bool:
+        """Whether this is the message stored with ``remote_id`` (see :class:`FetchedBody`)."""
+        return remote_id.partition(":")[2] == self.identity
+
+
+class MessageRefused(SourceError):
+    """The server would not return one message (``NO``, ``BAD``, or it hung up on it)."""
 
 
 class BodyFetcher:
@@ -188,6 +211,63 @@ class BodyFetcher:
         except _LOST as error:
             self._drop()
             raise _connection_failed(self._where, error) from None
+
+    def fetch_raw(
+        self, folder: str, uid: int, *, max_bytes: int | None = None
+    ) -> FetchedRaw | None:
+        """The bytes of one message (``BODY.PEEK[]``: never marks it read), unparsed.
+
+        ``None`` if ``uid`` is not in ``folder`` (expunged, or the folder is gone). A
+        message over ``max_bytes`` is fetched partially. Raises :class:`MessageRefused`
+        if the server will not return it, :class:`ConnectionFailed` if no connection can
+        be had (both one line; ``ConnectionFailed`` is not a ``MessageRefused``).
+        """
+        if self._closed:
+            raise ConnectionFailed(f"{self._where}: the connection was closed")
+        self._reconnects = 0
+        refused: str | None = None
+        try:
+            try:
+                self._ready(folder)
+            except _LOST:
+                raise
+            except IMAPClientError as error:
+                log.info("cannot open %s to fetch a message: %s", folder, _first_line(error))
+                return None
+            size = self._sizes(folder, [uid]).get(uid)
+            if size is None:
+                return None
+            partial = max_bytes is not None and size > max_bytes
+            item = f"{_WHOLE}<0.{max_bytes}>" if partial else _WHOLE
+            try:
+                answer = self._ready(folder).fetch([uid], [item])
+            except (*_LOST, IMAPClientError) as error:
+                if isinstance(error, _LOST):
+                    self._drop()
+                    if self._settings is None:  # a borrowed client cannot be reopened
+                        raise
+                refused = _first_line(error)
+                answer = {}
+        except _LOST as error:
+            self._drop()
+            raise _connection_failed(self._where, error) from None
+        if refused is not None:
+            log.info("UID %d of %s not fetched: %s", uid, folder, refused)
+            raise MessageRefused(refused)
+        data = answer.get(uid)
+        if data is None:  # expunged between the size and the body
+            return None
+        raw = _body_bytes(data)
+        if raw is None:
+            raise MessageRefused("the server sent no body")
+        parsed = parse_headers(raw)
+        return FetchedRaw(
+            uid=uid,
+            size=size,
+            identity=parsed.message_id or content_hash(parsed),
+            raw=raw,
+            partial=partial and size > len(raw),
+        )
 
     def _fetch(
         self, folder: str, uids: list[int], batch_bytes: int, max_bytes: int | None
