@@ -11,6 +11,10 @@ user's choice) fetches them on the network pool and shows them. The text browser
 a second lock: it loads no resource but ``data:`` and the images the user asked for,
 and a click on a link opens it in the system's browser, never inside.
 
+**Attachments…** (on request) fetches the message once, never marking it read, and
+lists its files (services.attachments); **Save…** writes the chosen one into a folder
+the user picks, never over an existing file.
+
 Threading contract: GUI thread only; tasks get the store, secrets and values as
 arguments and touch nothing here.
 """
@@ -20,15 +24,20 @@ from __future__ import annotations
 import html
 import logging
 import urllib.request
+from collections.abc import Callable
 from datetime import UTC, tzinfo
+from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import Qt, QUrl, Signal
 from PySide6.QtGui import QDesktopServices, QImage, QPalette, QTextDocument
 from PySide6.QtWidgets import (
+    QFileDialog,
     QFrame,
     QHBoxLayout,
     QLabel,
+    QListWidget,
+    QListWidgetItem,
     QPushButton,
     QTextBrowser,
     QVBoxLayout,
@@ -99,6 +108,14 @@ def fetch_images(urls: list[str]) -> dict[str, bytes]:
     return fetched
 
 
+def _size_text(size: int) -> str:
+    if size >= 1024 * 1024:
+        return f"{size / (1024 * 1024):.1f} MB"
+    if size >= 1024:
+        return f"{size / 1024:.0f} KB"
+    return f"{size} bytes"
+
+
 class MessageView(QWidget):
     """One email (see the module docstring).
 
@@ -109,6 +126,8 @@ class MessageView(QWidget):
     shown = Signal(int)
     failed = Signal(str)
     images_loaded = Signal(int)
+    attachments_shown = Signal(int)
+    attachment_saved = Signal(str)
 
     def __init__(self, tasks: TaskRunner, clock: Clock, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -143,6 +162,24 @@ class MessageView(QWidget):
         bar.addWidget(self.images_label, 1)
         bar.addWidget(self.load_images_button)
         self.images_bar.hide()
+        # Attachments, on request: listing fetches the message (never marking it read).
+        self.attachments_button = QPushButton("A&ttachments…", self)
+        self.attachments_button.setToolTip("List this message's attachments, to save them")
+        self.attachments_button.clicked.connect(self.list_attachments)
+        self.attachments_button.hide()
+        self.attachments_list = QListWidget(self)
+        self.attachments_list.setObjectName("attachments")
+        self.attachments_list.setAccessibleName("Attachments")
+        self.attachments_list.setMaximumHeight(96)
+        self.attachments_list.itemActivated.connect(self._on_attachment_activated)
+        self.attachments_list.hide()
+        self.save_button = QPushButton("&Save…", self)
+        self.save_button.setToolTip("Save the chosen attachment to a folder")
+        self.save_button.clicked.connect(self.save_selected)
+        self.save_button.hide()
+        #: Where :meth:`save_selected` asks for a folder (replaced in tests).
+        self.ask_folder: Callable[[], Path | None] = self._ask_folder
+        self._attachments: Any = None
         self.html_button = QPushButton("Show &HTML", self)
         self.html_button.setCheckable(True)
         self.html_button.toggled.connect(self._on_html_toggled)
@@ -154,10 +191,15 @@ class MessageView(QWidget):
         self.status.setObjectName("messageStatus")
         top = QHBoxLayout()
         top.addWidget(self.header, 1)
+        top.addWidget(self.attachments_button, 0, Qt.AlignmentFlag.AlignTop)
         top.addWidget(self.html_button, 0, Qt.AlignmentFlag.AlignTop)
+        files = QHBoxLayout()
+        files.addWidget(self.attachments_list, 1)
+        files.addWidget(self.save_button, 0, Qt.AlignmentFlag.AlignTop)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(6, 6, 6, 6)
         layout.addLayout(top)
+        layout.addLayout(files)
         layout.addWidget(self.images_bar)
         layout.addWidget(self.browser, 1)
         layout.addWidget(self.status)
@@ -191,6 +233,12 @@ class MessageView(QWidget):
         self.browser.setPlainText("")
         self.images_bar.hide()
         self.html_button.hide()
+        self._attachments = None
+        self.attachments_list.clear()
+        self.attachments_list.hide()
+        self.save_button.hide()
+        self.attachments_button.setVisible(message.medium == "email")
+        self.attachments_button.setEnabled(True)
         self.status.setText("Opening…")
         clock, tasks = self._clock, self._tasks
 
@@ -306,8 +354,94 @@ class MessageView(QWidget):
             is_current=lambda: generation == self._generation,
         )
 
+    # -- attachments --------------------------------------------------------------------
+
+    def list_attachments(self) -> None:
+        """Fetch the message (plan on the database worker, fetch on the pool) and list
+        its files; the message stays unread on the server."""
+        store, message = self._store, self._message
+        if store is None or message is None:
+            return
+        self.attachments_button.setEnabled(False)
+        self.status.setText("Looking for attachments…")
+        generation, tasks = self._generation, self._tasks
+
+        def is_current() -> bool:
+            return generation == self._generation
+
+        def plan() -> tuple[Any, Any]:
+            from asyncdesk.services.accounts import profile_secrets
+            from asyncdesk.services.attachments import attachment_plan
+
+            return attachment_plan(store, message.id), profile_secrets(store)
+
+        def planned(result: tuple[Any, Any]) -> None:
+            found, secrets = result
+
+            def fetch() -> Any:
+                from asyncdesk.services.attachments import fetch_attachments
+
+                return fetch_attachments(found, secrets)
+
+            tasks.run_net(
+                fetch, success=self._show_attachments, failure=self._on_failed,
+                is_current=is_current,
+            )  # fmt: skip
+
+        tasks.run_db(plan, success=planned, failure=self._on_failed, is_current=is_current)
+
+    def _show_attachments(self, fetched: Any) -> None:
+        self._attachments = fetched
+        self.attachments_list.clear()
+        for attachment in fetched.files:
+            size = _size_text(attachment.size)
+            item = QListWidgetItem(f"{attachment.filename}  ·  {size}", self.attachments_list)
+            item.setData(Qt.ItemDataRole.UserRole, attachment.part)
+            if attachment.note:
+                item.setToolTip(attachment.note)
+        count = len(fetched.files)
+        self.attachments_list.setVisible(count > 0)
+        self.save_button.setVisible(count > 0)
+        if count:
+            self.attachments_list.setCurrentRow(0)
+        self.attachments_button.setEnabled(True)
+        self.status.setText(
+            f"{count} attachment{'s' if count != 1 else ''}." if count else "No attachments."
+        )
+        self.attachments_shown.emit(count)
+
+    def _on_attachment_activated(self, _: QListWidgetItem) -> None:
+        self.save_selected()
+
+    def _ask_folder(self) -> Path | None:
+        chosen = QFileDialog.getExistingDirectory(self, "Save the attachment in", str(Path.home()))
+        return Path(chosen) if chosen else None
+
+    def save_selected(self) -> None:
+        """Save the chosen attachment to a folder the user picks (never overwriting)."""
+        fetched, item = self._attachments, self.attachments_list.currentItem()
+        if fetched is None or item is None:
+            return
+        folder = self.ask_folder()
+        if folder is None:
+            return
+        part = str(item.data(Qt.ItemDataRole.UserRole))
+
+        def save() -> Path:
+            from asyncdesk.services.attachments import save_attachment
+
+            return save_attachment(fetched, part, folder)
+
+        self.status.setText("Saving…")
+        self._tasks.run_net(save, success=self._on_saved, failure=self._on_failed)
+
+    def _on_saved(self, path: Path) -> None:
+        self.status.setText(f"Saved {path}")
+        self.attachment_saved.emit(str(path))
+
     def _on_failed(self, error: BaseException) -> None:
         message = error.message if isinstance(error, AsyncDeskError) else str(error)
         self.status.setText(message)
         self.load_images_button.setEnabled(True)
+        self.attachments_button.setEnabled(True)
         self.failed.emit(message)
