@@ -14,6 +14,8 @@ The syntax (every part must hold; parts are separated by spaces):
 - ``is:overdue`` — open now (open, or snoozed with its snooze run out) and past its
   ``due_at``: what ``deadlines --overdue`` lists.
 - ``is:unread`` — an inbound message not yet read.
+- ``is:soon`` — open and due before the next window starts (within 24 hours when no
+  window is ahead), not yet overdue: what must be answered in this window.
 - ``is:fyi`` — an inbound message that needs no reply (lists, notifications, room
   chatter, bots, Cc): the "FYI / bulk" view.
 - ``in:chat``, ``in:email`` — by medium.
@@ -62,6 +64,7 @@ class Flag(StrEnum):
     OVERDUE = "overdue"
     UNREAD = "unread"
     FYI = "fyi"
+    SOON = "soon"
 
 
 @dataclass(frozen=True, slots=True)

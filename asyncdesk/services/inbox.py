@@ -38,14 +38,16 @@ def page(store: Store, limit: int, after: PageKey | None = None) -> list[StoredM
         return inbox_page(session, limit, after)
 
 
-def find(store: Store, text: str, now: datetime, limit: int) -> list[StoredMessage]:
+def find(
+    store: Store, text: str, now: datetime, limit: int, horizon: datetime | None = None
+) -> list[StoredMessage]:
     """What the search box finds for ``text`` (core.search_query's syntax), newest
-    first, at most ``limit``."""
+    first, at most ``limit``; ``horizon`` is the next window's start (``is:soon``)."""
     from asyncdesk.core.search_query import parse
     from asyncdesk.store.messages import search_query
 
     with store.reading() as session:
-        return search_query(session, parse(text), now=now, limit=limit)
+        return search_query(session, parse(text), now=now, limit=limit, horizon=horizon)
 
 
 def archive(store: Store, ids: Iterable[int], now: datetime) -> None:

@@ -11,7 +11,7 @@ import json
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any, Final
 
 from sqlalchemy import column, func, select, table, text
@@ -654,6 +654,11 @@ _FLAG_FILTERS: Final = {
     ),
     Flag.UNREAD: "NOT m.seen",
     Flag.FYI: "NOT m.needs_reply",
+    Flag.SOON: (
+        "m.needs_reply AND m.received_at <= :now AND m.due_at >= :now "
+        "AND m.due_at < :horizon AND (m.state = 'open' OR (m.state = 'snoozed' "
+        "AND (m.snoozed_until IS NULL OR m.snoozed_until <= :now)))"
+    ),
 }
 
 
@@ -685,12 +690,16 @@ def _sql_text(value: str) -> str:
     return value.replace("\x00", " ").encode("utf-8", "replace").decode("utf-8")
 
 
-def _query_filters(query: SearchQuery, now: datetime) -> tuple[str, dict[str, Any]]:
+def _query_filters(
+    query: SearchQuery, now: datetime, horizon: datetime | None = None
+) -> tuple[str, dict[str, Any]]:
     """The query's filters as `` AND ...`` SQL over ``m``, and their parameters."""
     clauses = [_FLAG_FILTERS[flag] for flag in sorted(query.flags)]
     params: dict[str, Any] = {}
-    if Flag.OVERDUE in query.flags:
+    if query.flags & {Flag.OVERDUE, Flag.SOON}:
         params["now"] = instant_to_db(now)
+    if Flag.SOON in query.flags:
+        params["horizon"] = instant_to_db(horizon or now + timedelta(hours=24))
     for index, medium in enumerate(sorted(query.media)):
         clauses.append(f"m.medium = :medium{index}")
         params[f"medium{index}"] = medium.value
@@ -703,15 +712,21 @@ def _query_filters(query: SearchQuery, now: datetime) -> tuple[str, dict[str, An
 
 
 def search_query(
-    session: Session, query: SearchQuery, *, now: datetime, limit: int = 100
+    session: Session,
+    query: SearchQuery,
+    *,
+    now: datetime,
+    limit: int = 100,
+    horizon: datetime | None = None,
 ) -> list[StoredMessage]:
     """Messages (both directions; inbound only with an ``is:`` filter) that match every
     part of ``query``, newest first, at most ``limit``; messages removed on the server
-    are left out. ``now`` (a UTC instant) is what ``is:overdue`` compares with. An
-    empty query finds nothing."""
+    are left out. ``now`` (a UTC instant) is what ``is:overdue`` compares with, and
+    ``horizon`` (the next window's start) what ``is:soon`` does. An empty query finds
+    nothing."""
     if query.is_empty or limit <= 0:
         return []
-    where, params = _query_filters(query, now)
+    where, params = _query_filters(query, now, horizon)
     params["limit"] = limit
     match = fts_match(query.terms)
     if match is not None:

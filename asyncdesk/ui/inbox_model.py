@@ -265,9 +265,9 @@ class InboxModel(QAbstractTableModel):
         query = self._query
         if query:
             # A search is read in one go (newest first); the box narrows it further.
-            now = self._clock.now()
+            now, horizon = self._clock.now(), self._horizon
             self._tasks.run_db(
-                lambda: inbox.find(store, query, now, SEARCH_LIMIT),
+                lambda: inbox.find(store, query, now, SEARCH_LIMIT, horizon),
                 success=self._on_found,
                 failure=self._on_page_failed,
                 is_current=lambda: generation == self._generation,

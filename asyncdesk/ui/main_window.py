@@ -954,6 +954,7 @@ class MainWindow(QMainWindow):
     SIDEBAR: tuple[tuple[str, str], ...] = (
         ("Inbox", ""),
         ("Needs reply", "is:due"),
+        ("Due before the next window", "is:soon"),
         ("Overdue", "is:overdue"),
         ("Unread", "is:unread"),
         ("FYI / bulk", "is:fyi"),

@@ -162,10 +162,11 @@ def test_slash_searches_while_typing_and_escape_clears(qtbot: QtBot, window: Mai
 
 
 def test_the_sidebar_is_saved_searches_shown_in_the_box(qtbot: QtBot, window: MainWindow) -> None:
-    qtbot.waitUntil(lambda: window.sidebar.count() == 8, timeout=5000)  # + the account
+    qtbot.waitUntil(lambda: window.sidebar.count() == 9, timeout=5000)  # + the account
     labels = [window.sidebar.item(r).text().strip() for r in range(window.sidebar.count())]
     assert labels == [
-        "Inbox", "Needs reply", "Overdue", "Unread", "FYI / bulk", "Email", "Chat", "work",
+        "Inbox", "Needs reply", "Due before the next window", "Overdue", "Unread",
+        "FYI / bulk", "Email", "Chat", "work",
     ]  # fmt: skip
     needs = window.sidebar.item(1)
     with qtbot.waitSignal(window.model.page_loaded, timeout=10_000):
@@ -175,7 +176,7 @@ def test_the_sidebar_is_saved_searches_shown_in_the_box(qtbot: QtBot, window: Ma
     assert rows
     assert all(m.needs_reply for m in rows)
     with qtbot.waitSignal(window.model.page_loaded, timeout=10_000):
-        window.sidebar.itemClicked.emit(window.sidebar.item(4))
+        window.sidebar.itemClicked.emit(window.sidebar.item(5))
     fyi = [window.model.message_at(r) for r in range(window.model.rowCount())]
     assert fyi
     assert not any(m.needs_reply for m in fyi)

@@ -528,3 +528,29 @@ def test_is_fyi_is_inbound_needing_no_reply(store: Store) -> None:
     assert _found(store, "is:fyi") == ["digest"]
     assert _found(store, "is:fyi is:due") == []
     assert _found(store, "is:fyi digest") == ["digest"]
+
+
+def test_is_soon_is_due_before_the_next_window_and_not_yet_overdue(tmp_path: Path) -> None:
+    from asyncdesk.core.search_query import parse
+    from asyncdesk.store.messages import search_query
+
+    with open_store(tmp_path / "soon") as store:
+        account = add_test_account(store)
+        store_messages(
+            store,
+            account,
+            [
+                email("late", at=T0, subject="late"),  # due T0 + 48 h
+                email("next", at=T0 + 2 * H, subject="next"),  # due T0 + 50 h
+                email("later", at=T0 + 22 * H, subject="later"),  # due T0 + 70 h
+            ],
+        )
+        now = T0 + 49 * H
+
+        def found(horizon: datetime | None) -> list[str]:
+            with store.reading() as session:
+                rows = search_query(session, parse("is:soon"), now=now, horizon=horizon)
+            return [m.subject for m in rows]
+
+        assert found(T0 + 60 * H) == ["next"]  # the next window opens at T0 + 60 h
+        assert found(None) == ["later", "next"]  # no window ahead: the next 24 hours
