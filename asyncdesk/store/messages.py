@@ -14,14 +14,14 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Final
 
-from sqlalchemy import column, func, select, table, text
+from sqlalchemy import column, func, literal, select, table, text, tuple_
 from sqlalchemy.dialects.sqlite import insert
 from sqlalchemy.orm import Session
 
 from asyncdesk.core.accounts import AccountKind
 from asyncdesk.core.messages import Direction, Message, ReplyState, Triage, make_snippet
 from asyncdesk.core.search_query import Field, Flag, SearchQuery, TextTerm
-from asyncdesk.store.columns import instant_to_db
+from asyncdesk.store.columns import UTCInstant, instant_to_db
 from asyncdesk.store.schema import AccountRow, MessageRow, SyncStateRow
 
 
@@ -509,9 +509,11 @@ def inbox_page(session: Session, limit: int, after: PageKey | None = None) -> li
         .limit(limit)
     )
     if after is not None:
+        # A row value: SQLite reads it as a range of ix_messages_inbox, so a page deep in
+        # the inbox costs what the first one does (the OR form re-read every newer row).
         statement = statement.where(
-            (MessageRow.received_at < after.received_at)
-            | ((MessageRow.received_at == after.received_at) & (MessageRow.id < after.id))
+            tuple_(MessageRow.received_at, MessageRow.id)
+            < tuple_(literal(after.received_at, UTCInstant()), literal(after.id))
         )
     return [_stored(tuple(row)) for row in session.execute(statement)]
 

@@ -58,6 +58,11 @@ from asyncdesk.ui.tasks import TaskRunner
 log = logging.getLogger(__name__)
 
 EMPTY_TEXT = "Nothing due. Nice."
+# A group lists its soonest ones: thousands of items would hold the GUI thread for a
+# fifth of a second at every reload (measured at 100,000 messages), and nobody reads
+# past the first screens; the header keeps the whole count, the sidebar's views list all.
+MAX_PER_GROUP = 200
+MORE_TEXT = "… and {count} more (the sidebar's views list them all)"
 # QTimer takes a signed 32-bit interval; a later deadline re-arms when it fires.
 _MAX_TIMER_MS = 2**31 - 1
 # Items keep the message id, and the two parts the delegate draws: who and what
@@ -272,11 +277,15 @@ class DeadlinesPanel(QDockWidget):
             if colour is not None:
                 header.setForeground(0, QBrush(colour))
             self.tree.addTopLevelItem(header)
-            for commitment in members:
+            for commitment in members[:MAX_PER_GROUP]:
                 item = self._item(commitment, now)
                 header.addChild(item)
                 if keep is not None and item.data(0, _PK_ROLE) == keep:
                     self.tree.setCurrentItem(item)
+            if len(members) > MAX_PER_GROUP:
+                more = QTreeWidgetItem([MORE_TEXT.format(count=len(members) - MAX_PER_GROUP)])
+                more.setFlags(Qt.ItemFlag.ItemIsEnabled)
+                header.addChild(more)
             header.setExpanded(True)
         self.empty_label.setText(EMPTY_TEXT if self._loaded_at is not None else "")
         self._stack.setCurrentWidget(self.empty_label if not self._commitments else self.tree)
