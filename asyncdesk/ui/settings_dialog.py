@@ -756,29 +756,22 @@ class AccountsSection(_Section):
             check, success=checked, failure=self.fail, is_current=self.owner.alive
         )
 
-    def _add_imap(self) -> None:
-        account = self.imap_account()
-        password = self.imap_password.text()
-        if not password:
-            raise BadInput(self.tr("Type the password of the account."))
-        store, clock, factory = self.owner.store, self.owner.clock, self.owner.secrets_factory
+    def _check_then_keep(
+        self,
+        account: Account,
+        working: str,
+        check: Callable[[], Any],
+        keep: Callable[[Any], Account],
+    ) -> None:
+        """Every account is added the same way: the name is free (database worker),
+        ``check`` talks to the server (network pool), ``keep(its result)`` stores the
+        account and its secret (database worker); a failure at any step is one line."""
         tasks, alive = self.owner.tasks, self.owner.alive
-        host = account.config["host"]
-        self.begin(self.tr("Logging in to {host}…").format(host=host))
+        self.begin(working)
 
-        def login() -> None:
-            from asyncdesk.services.accounts import verify_imap_login
-
-            verify_imap_login(account, password)
-
-        def keep() -> Account:
-            from asyncdesk.services.accounts import add_imap_account
-
-            return add_imap_account(store, clock, factory, account, password, verify=False)
-
-        def logged_in(_: None) -> None:
+        def checked(result: Any) -> None:
             tasks.run_db(
-                keep,
+                lambda: keep(result),
                 success=lambda added: self.succeed(self._added(added)),
                 failure=self.fail,
                 is_current=alive,
@@ -786,8 +779,28 @@ class AccountsSection(_Section):
 
         self._checked_name(
             account,
-            lambda: tasks.run_net(login, success=logged_in, failure=self.fail, is_current=alive),
+            lambda: tasks.run_net(check, success=checked, failure=self.fail, is_current=alive),
         )
+
+    def _add_imap(self) -> None:
+        account = self.imap_account()
+        password = self.imap_password.text()
+        if not password:
+            raise BadInput(self.tr("Type the password of the account."))
+        store, clock, factory = self.owner.store, self.owner.clock, self.owner.secrets_factory
+
+        def login() -> None:
+            from asyncdesk.services.accounts import verify_imap_login
+
+            verify_imap_login(account, password)
+
+        def keep(_: None) -> Account:
+            from asyncdesk.services.accounts import add_imap_account
+
+            return add_imap_account(store, clock, factory, account, password, verify=False)
+
+        working = self.tr("Logging in to {host}…").format(host=account.config["host"])
+        self._check_then_keep(account, working, login, keep)
 
     def _add_matrix(self) -> None:
         from asyncdesk.services.chat_accounts import build_matrix_account
@@ -801,9 +814,7 @@ class AccountsSection(_Section):
         if not password:
             raise BadInput(self.tr("Type the password of the Matrix account."))
         store, clock, factory = self.owner.store, self.owner.clock, self.owner.secrets_factory
-        tasks, alive = self.owner.tasks, self.owner.alive
         homeserver, user = str(account.config["homeserver"]), account.identities[0]
-        self.begin(self.tr("Logging in to {server}…").format(server=homeserver))
 
         def login() -> object:
             # The login add_matrix_account would make, here on the network pool.
@@ -811,25 +822,15 @@ class AccountsSection(_Section):
 
             return matrix_login(homeserver, user, password)
 
-        def logged_in(credentials: object) -> None:
-            def keep() -> Account:
-                from asyncdesk.services.chat_accounts import add_matrix_account
+        def keep(credentials: object) -> Account:
+            from asyncdesk.services.chat_accounts import add_matrix_account
 
-                return add_matrix_account(
-                    store, clock, factory, account, password, login=lambda *_: credentials
-                )
-
-            tasks.run_db(
-                keep,
-                success=lambda added: self.succeed(self._added(added)),
-                failure=self.fail,
-                is_current=alive,
+            return add_matrix_account(
+                store, clock, factory, account, password, login=lambda *_: credentials
             )
 
-        self._checked_name(
-            account,
-            lambda: tasks.run_net(login, success=logged_in, failure=self.fail, is_current=alive),
-        )
+        working = self.tr("Logging in to {server}…").format(server=homeserver)
+        self._check_then_keep(account, working, login, keep)
 
     def _add_slack(self) -> None:
         from asyncdesk.services.chat_accounts import build_slack_account
@@ -841,8 +842,6 @@ class AccountsSection(_Section):
         if not token:
             raise BadInput(self.tr("Paste the Slack user token (xoxp-…)."))
         store, clock, factory = self.owner.store, self.owner.clock, self.owner.secrets_factory
-        tasks, alive = self.owner.tasks, self.owner.alive
-        self.begin(self.tr("Checking the token with Slack…"))
 
         def verify() -> object:
             # auth.test on the network pool; the database worker only stores.
@@ -850,23 +849,12 @@ class AccountsSection(_Section):
 
             return verify_slack_token(account, token)
 
-        def verified(identity: Any) -> None:
-            def keep() -> Account:
-                from asyncdesk.services.chat_accounts import add_slack_account
+        def keep(identity: Any) -> Account:
+            from asyncdesk.services.chat_accounts import add_slack_account
 
-                return add_slack_account(store, clock, factory, account, token, identity=identity)
+            return add_slack_account(store, clock, factory, account, token, identity=identity)
 
-            tasks.run_db(
-                keep,
-                success=lambda added: self.succeed(self._added(added)),
-                failure=self.fail,
-                is_current=alive,
-            )
-
-        self._checked_name(
-            account,
-            lambda: tasks.run_net(verify, success=verified, failure=self.fail, is_current=alive),
-        )
+        self._check_then_keep(account, self.tr("Checking the token with Slack…"), verify, keep)
 
 
 class ScheduleSection(_Section):

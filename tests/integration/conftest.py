@@ -120,3 +120,15 @@ def synapse(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Synapse]:
         yield server
     finally:
         server.stop()
+
+
+@pytest.fixture
+def gui_collector(qapp: object) -> Iterator[None]:
+    """For tests that make windows: garbage is collected on the GUI thread only, as the
+    app does (ui.garbage); a window collected on a worker thread crashes Qt."""
+    from asyncdesk.ui.garbage import GuiThreadCollector
+
+    collector = GuiThreadCollector()
+    collector.start()
+    yield
+    collector.stop()

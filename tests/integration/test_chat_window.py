@@ -20,19 +20,12 @@ from asyncdesk.services.chat_accounts import add_matrix_account, build_matrix_ac
 from asyncdesk.services.secrets import KeyringSecrets
 from asyncdesk.store.database import Store
 from asyncdesk.store.profile import ProfilePaths
-from asyncdesk.ui.garbage import GuiThreadCollector
 from asyncdesk.ui.main_window import MainWindow
 
+# Windows are collected on the GUI thread, as the app does (tests/integration/conftest).
+pytestmark = pytest.mark.usefixtures("gui_collector")
+
 PASSWORD = "a long and boring password"
-
-
-@pytest.fixture(autouse=True)
-def _collect_on_the_gui_thread(qapp: object) -> Iterator[None]:
-    """As the app does (ui.garbage): a window collected on a worker thread crashes Qt."""
-    collector = GuiThreadCollector()
-    collector.start()
-    yield
-    collector.stop()
 
 
 @dataclass

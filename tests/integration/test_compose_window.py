@@ -16,19 +16,12 @@ from test_reply import Mailbox, mailbox, question
 from asyncdesk.core.messages import ReplyState
 from asyncdesk.store.profile import ProfilePaths
 from asyncdesk.ui.compose import ComposeWindow
-from asyncdesk.ui.garbage import GuiThreadCollector
 from asyncdesk.ui.main_window import MainWindow, Page
 
+# Windows are collected on the GUI thread, as the app does (tests/integration/conftest).
+pytestmark = pytest.mark.usefixtures("gui_collector")
+
 __all__ = ["mailbox"]  # the fixture, from test_reply
-
-
-@pytest.fixture(autouse=True)
-def _collect_on_the_gui_thread(qapp: object) -> Iterator[None]:
-    """As the app does (ui.garbage): a window collected on a worker thread crashes Qt."""
-    collector = GuiThreadCollector()
-    collector.start()
-    yield
-    collector.stop()
 
 
 @pytest.fixture
