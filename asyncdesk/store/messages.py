@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import re
+import sys
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -92,6 +93,9 @@ _COLUMNS = (
 )
 
 
+_intern: Final = sys.intern
+
+
 def _stored(row: tuple[Any, ...]) -> StoredMessage:
     (
         id_,
@@ -116,16 +120,19 @@ def _stored(row: tuple[Any, ...]) -> StoredMessage:
         replied_at,
         override,
     ) = row
+    # Values that repeat from row to row (the account, the medium, a correspondent, the
+    # classifier's reasons) are interned: one string each however many rows hold it.
+    # A window scrolled to the end of a 100,000-message inbox holds every row.
     return StoredMessage(
         id=int(id_),
-        account=str(account),
+        account=_intern(str(account)),
         kind=AccountKind(kind),
-        medium=str(medium),
+        medium=_intern(str(medium)),
         direction=Direction(direction),
         conversation=str(conversation),
         thread=None if thread is None else str(thread),
-        sender_address=str(address),
-        sender_name=str(name),
+        sender_address=_intern(str(address)),
+        sender_name=_intern(str(name)),
         subject=str(subject),
         snippet=str(snippet),
         received_at=received_at,
@@ -133,7 +140,7 @@ def _stored(row: tuple[Any, ...]) -> StoredMessage:
         needs_reply=bool(needs_reply),
         due_at=due_at,
         state=None if state is None else ReplyState(state),
-        reason=None if reason is None else str(reason),
+        reason=None if reason is None else _intern(str(reason)),
         seen=bool(seen),
         snoozed_until=snoozed_until,
         replied_at=replied_at,
