@@ -235,11 +235,22 @@ def _cmd_account_list(args: argparse.Namespace) -> int:
     return 0
 
 
+def _root_for_new_account(args: argparse.Namespace, name: str) -> Path:
+    """The profile's folder, once no account there is called ``name``: said before a
+    password or token is asked for, and without creating a profile that is not there."""
+    from asyncdesk.services.accounts import check_new_account_name
+
+    root = _profile_root(args)
+    if ProfilePaths(root).exists():
+        with Store.open(root) as store:
+            check_new_account_name(store, name)
+    return root
+
+
 def _cmd_account_add_imap(args: argparse.Namespace) -> int:
     from asyncdesk.services.accounts import (
         add_imap_account,
         build_imap_account,
-        check_new_account_name,
         verify_imap_login,
     )
     from asyncdesk.services.secrets import KeyringSecrets, read_secret_from_stdin
@@ -261,10 +272,7 @@ def _cmd_account_add_imap(args: argparse.Namespace) -> int:
         display_name=args.display_name,
         folders=args.folder or (),
     )
-    root = _profile_root(args)
-    if ProfilePaths(root).exists():
-        with Store.open(root) as store:
-            check_new_account_name(store, account.name)
+    root = _root_for_new_account(args, account.name)
     password = read_secret_from_stdin(
         sys.stdin, prompt=sys.stdin.isatty() and not args.password_stdin
     )
@@ -278,20 +286,21 @@ def _cmd_account_add_imap(args: argparse.Namespace) -> int:
 
 
 def _cmd_account_add_matrix(args: argparse.Namespace) -> int:
-    from asyncdesk.services.accounts import check_new_account_name
     from asyncdesk.services.chat_accounts import add_matrix_account, build_matrix_account
     from asyncdesk.services.secrets import KeyringSecrets, read_secret_from_stdin
+    from asyncdesk.sources.matrix import login
 
     account = build_matrix_account(args.name, homeserver=args.homeserver, user=args.user)
-    root = _profile_root(args)
-    if ProfilePaths(root).exists():
-        with Store.open(root) as store:
-            check_new_account_name(store, account.name)
+    root = _root_for_new_account(args, account.name)
     password = read_secret_from_stdin(
         sys.stdin, prompt=sys.stdin.isatty() and not args.password_stdin
     )
+    # Logged in before the profile is opened: a refused password creates nothing.
+    credentials = login(str(account.config["homeserver"]), account.identities[0], password)
     with Store.open(root) as store, _profile_log(store):
-        added = add_matrix_account(store, SystemClock(), KeyringSecrets, account, password)
+        added = add_matrix_account(
+            store, SystemClock(), KeyringSecrets, account, password, login=lambda *_: credentials
+        )
     print(
         f"Added account {added.name} ({added.identities[0]} on "
         f"{added.config['homeserver']}); the password was used once and is not kept."
@@ -300,20 +309,24 @@ def _cmd_account_add_matrix(args: argparse.Namespace) -> int:
 
 
 def _cmd_account_add_slack(args: argparse.Namespace) -> int:
-    from asyncdesk.services.accounts import check_new_account_name
-    from asyncdesk.services.chat_accounts import add_slack_account, build_slack_account
+    from asyncdesk.services.chat_accounts import (
+        add_slack_account,
+        build_slack_account,
+        verify_slack_token,
+    )
     from asyncdesk.services.secrets import KeyringSecrets, read_secret_from_stdin
 
     account = build_slack_account(args.name, api_url=args.api_url)
-    root = _profile_root(args)
-    if ProfilePaths(root).exists():
-        with Store.open(root) as store:
-            check_new_account_name(store, account.name)
+    root = _root_for_new_account(args, account.name)
     token = read_secret_from_stdin(
         sys.stdin, prompt=sys.stdin.isatty() and not args.token_stdin, what="token"
     )
+    # Checked before the profile is opened: a refused token creates nothing.
+    identity = verify_slack_token(account, token)
     with Store.open(root) as store, _profile_log(store):
-        added = add_slack_account(store, SystemClock(), KeyringSecrets, account, token)
+        added = add_slack_account(
+            store, SystemClock(), KeyringSecrets, account, token, identity=identity
+        )
     print(f"Added account {added.name} (Slack workspace {added.config.get('team', '?')}).")
     return 0
 

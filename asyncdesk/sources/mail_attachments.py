@@ -67,20 +67,31 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Final
 
-# One reading of MIME header values for the body text and the attachment list, so a
-# name reads the same in both.
-from asyncdesk.sources.mail_body import _content_type, _disposition, _filename, _token
+# One reading of MIME for the body text and the attachment list: the same header
+# values, patterns, part types and limits, so a message reads the same in both.
+from asyncdesk.sources.mail_body import (
+    _ATTACHED_TEXT_TYPES,
+    _HEADER_SECTION,
+    _HEADER_START,
+    _MESSAGE_TYPES,
+    _MIME_FIELD,
+    _NOT_BASE64,
+    _PADDING,
+    _TEXT_TYPES,
+    MAX_DEPTH,
+    MAX_PARTS,
+    MAX_PROBLEMS,
+    _content_type,
+    _disposition,
+    _filename,
+    _token,
+)
 from asyncdesk.sources.mail_headers import parse_headers
 
 #: Decoded bytes of one attachment that are read (listing decodes to measure).
 MAX_ATTACHMENT_BYTES: Final = 100 * 1024 * 1024
-#: MIME parts walked, and levels of nesting (multiparts and attached messages).
-MAX_PARTS: Final = 1000
-MAX_DEPTH: Final = 30
 #: Attachments listed; more are counted in :attr:`AttachmentList.more`.
 MAX_LISTED: Final = 500
-#: After this many problems the rest are counted, not described.
-MAX_PROBLEMS: Final = 30
 #: Bytes of UTF-8 a safe file name may have (255 is the common limit; this leaves room
 #: for " (999)").
 MAX_NAME_BYTES: Final = 240
@@ -260,31 +271,9 @@ def extension_for(mime_type: str) -> str:
 
 # ------------------------------------------------------------------------------ walking
 
-# A header line (printable ASCII name, optional space, colon) and a run of header lines
-# with their continuations; ``[^\n]`` takes a CR too, so CRLF mail reads the same.
-_HEADER_START: Final = re.compile(rb"[!-9;-~]+[ \t]*:")
-_HEADER_SECTION: Final = re.compile(rb"(?:[!-9;-~]+[ \t]*:[^\n]*(?:\n[ \t][^\n]*)*\n)*")
-_MIME_FIELD: Final = re.compile(
-    rb"^(content-type|content-transfer-encoding|content-disposition|content-id)[ \t]*:"
-    rb"([^\n]*(?:\n[ \t][^\n]*)*)",
-    re.I | re.M,
-)
 _GUESS_AT_START: Final = re.compile(rb"(--[!-~]{1,200}?)(?:--)?[ \t]*\r?\n")
 _GUESS_LATER: Final = re.compile(rb"\n(--[!-~]{1,200}?)(?:--)?[ \t]*\r?\n")
 
-_MESSAGE_TYPES: Final = frozenset({"message/rfc822", "message/global"})
-# Non-"text/" types that are read as text (bounce reports); "text/" types that are files.
-_TEXT_TYPES: Final = frozenset({"message/delivery-status", "message/disposition-notification"})
-_ATTACHED_TEXT_TYPES: Final = frozenset(
-    {
-        "text/calendar",
-        "text/x-vcalendar",
-        "text/vcard",
-        "text/x-vcard",
-        "text/directory",
-        "text/rfc822-headers",
-    }
-)
 _SIGNATURES: Final = frozenset(
     {"application/pgp-signature", "application/pkcs7-signature", "application/x-pkcs7-signature"}
 )
@@ -607,10 +596,6 @@ def _decode(data: bytes, start: int, end: int, encoding: str, problems: list[str
         return bytes(view)
     finally:
         view.release()
-
-
-_NOT_BASE64: Final = re.compile(rb"[^A-Za-z0-9+/=]+")
-_PADDING: Final = re.compile(rb"=+")
 
 
 def _decode_base64(data: bytes, start: int, end: int, problems: list[str]) -> bytes:

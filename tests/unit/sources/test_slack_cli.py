@@ -109,5 +109,4 @@ def test_a_refused_token_adds_nothing(
     assert (code, out) == (2, "")
     assert len(err.strip().splitlines()) == 1
     assert "xoxp-wrong" not in err
-    code, out, _ = cli(capsys, monkeypatch, root, "account", "list", "--json")
-    assert json.loads(out) == []
+    assert not root.exists()  # nothing was created, not even the profile
