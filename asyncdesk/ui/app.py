@@ -47,6 +47,7 @@ from asyncdesk.ui.garbage import GuiThreadCollector
 from asyncdesk.ui.main_window import MainWindow, app_icon
 from asyncdesk.ui.single_instance import RAISE, SingleInstance
 from asyncdesk.ui.tasks import TaskRunner
+from asyncdesk.ui.translations import install_translators, remove_translators
 from asyncdesk.ui.tray import Tray
 
 _IMPORTED_AT = time.perf_counter()
@@ -142,11 +143,13 @@ def run(profile_root: Path, *, clock: Clock | None = None, argv: list[str] | Non
             print(f"asyncdesk: {AT_ENV}: {error}", file=sys.stderr)
             return EXIT_BAD_INPUT
     app = _application(argv)
+    translators = install_translators(app)
     # One app per profile: a second start raises the first and exits.
     instance = SingleInstance(profile_root)
     if not instance.claim():
         instance.notify_first(RAISE)
         log.info("AsyncDesk already runs on profile %s: raised it", profile_root)
+        remove_translators(app, translators)
         return 0
     collector = GuiThreadCollector(app)
     collector.start()
@@ -204,6 +207,7 @@ def run(profile_root: Path, *, clock: Clock | None = None, argv: list[str] | Non
         del window, tasks, crash_handler, tray
         collector.stop()
         collector.deleteLater()
+        remove_translators(app, translators)
         instance.close()  # last: the profile is free once its store is closed
     return code
 
