@@ -211,6 +211,64 @@ def add_imap_account(
     return added
 
 
+# --------------------------------------------------------------------------- changing
+
+
+def update_account(
+    store: Store, secrets_factory: SecretsFactory, account: Account, secret: str | None = None
+) -> Account:
+    """Keep ``account``'s new settings and, when ``secret`` is given, its new secret.
+
+    The account is found by name (names are how the keyring and the user know it, so
+    they do not change) and must be of the same kind. Its messages, deadlines and sync
+    state stay. The keyring is written first; if the profile then cannot be written,
+    the previous secret is put back, so the two never disagree.
+    """
+    with store.reading() as session:
+        before = stored.get_account(session, account.name)
+    if before.kind is not account.kind:
+        raise BadInput(f"account {account.name!r} is a {before.kind.value} account")
+    secrets = profile_secrets(store, secrets_factory)
+    previous = secrets.get(account.name) if secret is not None else None
+    if secret is not None:
+        secrets.set(account.name, secret)
+    try:
+        with store.writing() as session:
+            updated = stored.update_account(session, account)
+    except BaseException:
+        if secret is not None:
+            if previous is None:
+                secrets.delete(account.name)
+            else:
+                secrets.set(account.name, previous)
+        raise
+    log.info("changed account %s%s", account.name, " and its secret" if secret else "")
+    return updated
+
+
+def edit_imap_account(
+    store: Store,
+    secrets_factory: SecretsFactory,
+    account: Account,
+    password: str | None = None,
+    *,
+    verify: bool = True,
+) -> Account:
+    """Change an email account's settings (from :func:`build_imap_account`, same name)
+    and, if given, its password. With ``verify``, logs in with the new settings first
+    (and the new password, or the one kept); on any failure nothing changes."""
+    if account.kind is not AccountKind.EMAIL:
+        raise ValueError("edit_imap_account needs an email account")
+    if password is not None and not password:
+        raise BadInput(f"empty password for account {account.name!r}: nothing changed")
+    if verify:
+        login_with = password
+        if login_with is None:
+            login_with = account_password(profile_secrets(store, secrets_factory), account)
+        verify_imap_login(account, login_with)
+    return update_account(store, secrets_factory, account, password)
+
+
 # --------------------------------------------------------------------------- removing
 
 

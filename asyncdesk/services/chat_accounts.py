@@ -30,6 +30,7 @@ from asyncdesk.services.accounts import (
     account_password,
     check_new_account_name,
     profile_secrets,
+    update_account,
 )
 from asyncdesk.services.secrets import Secrets
 from asyncdesk.sources.base import Source
@@ -164,6 +165,70 @@ def add_slack_account(
     added = _store(store, clock, secrets_factory, ready, token)
     log.info("added Slack account %s (%s in %s)", added.name, identity.user, identity.team)
     return added
+
+
+def _chat_account(store: Store, name: str, kind: AccountKind) -> Account:
+    with store.reading() as session:
+        account = stored.get_account(session, name)
+    if account.kind is not kind:
+        raise BadInput(f"account {name!r} is a {account.kind.value} account")
+    return account
+
+
+def _same_user(account: Account, user_id: str) -> None:
+    """A new secret must belong to the same user: the messages kept are theirs."""
+    expected = str(account.config.get("user_id") or "")
+    if expected and user_id.lower() != expected.lower():
+        raise BadInput(
+            f"that signs in as {user_id}, but account {account.name!r} is {expected}: "
+            "nothing changed (add another account for another user)"
+        )
+
+
+def renew_matrix_login(
+    store: Store,
+    secrets_factory: SecretsFactory,
+    name: str,
+    password: str,
+    *,
+    login: Callable[..., object] | None = None,
+) -> Account:
+    """Sign the Matrix account in again (its token was revoked, its password changed):
+    a new token and device in the keyring; rooms, messages and the sync position stay."""
+    from asyncdesk.sources.matrix import Credentials
+    from asyncdesk.sources.matrix import login as matrix_login
+
+    account = _chat_account(store, name, AccountKind.MATRIX)
+    if not password:
+        raise BadInput(f"empty password for account {name!r}: nothing changed")
+    user = str(account.config.get("user_id") or account.identities[0])
+    credentials = (login or matrix_login)(str(account.config["homeserver"]), user, password)
+    assert isinstance(credentials, Credentials)
+    _same_user(account, credentials.user_id)
+    secret = json.dumps(
+        {"access_token": credentials.access_token, "device_id": credentials.device_id}
+    )
+    return update_account(store, secrets_factory, account, secret)
+
+
+def renew_slack_token(
+    store: Store,
+    secrets_factory: SecretsFactory,
+    name: str,
+    token: str,
+    *,
+    identity: SlackIdentity | None = None,
+) -> Account:
+    """Give the Slack account a new token (the old one was revoked or rotated), checked
+    with ``auth.test`` unless ``identity`` already says whose it is."""
+    account = _chat_account(store, name, AccountKind.SLACK)
+    token = token.strip()
+    if not token:
+        raise BadInput(f"empty token for account {name!r}: nothing changed")
+    if identity is None:
+        identity = verify_slack_token(account, token)
+    _same_user(account, identity.user_id)
+    return update_account(store, secrets_factory, account, token)
 
 
 def _store(

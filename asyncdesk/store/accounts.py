@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -54,6 +54,21 @@ def get_account(session: Session, name: str) -> Account:
     if account is None:
         raise BadInput(f"no account named {name!r} (see: asyncdesk account list)")
     return account
+
+
+def update_account(session: Session, account: Account) -> Account:
+    """Replace the settings and identities of the account named ``account.name``.
+
+    Its id stays, and with it its messages, deadlines and sync state.
+    """
+    result = session.execute(
+        update(AccountRow)
+        .where(AccountRow.name == account.name, AccountRow.kind == account.kind.value)
+        .values(identities=list(account.identities), config=dict(account.config))
+    )
+    if result.rowcount == 0:  # type: ignore[attr-defined]
+        raise BadInput(f"no {account.kind.value} account named {account.name!r}")
+    return get_account(session, account.name)
 
 
 def remove_account(session: Session, name: str) -> None:

@@ -137,3 +137,55 @@ def test_bad_matrix_settings_are_one_line_and_write_nothing(
     assert (code, out) == (2, "")
     assert message in one_line(err)
     assert not root.exists()
+
+
+def test_signing_in_again_replaces_the_token_and_keeps_the_rooms(
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    synapse: Synapse,
+    people: dict[str, tuple[str, str]],
+    tmp_path: Path,
+) -> None:
+    """The token was revoked (the user logged out everywhere): Settings ▸ Accounts signs
+    in again (services.chat_accounts.renew_matrix_login); a wrong password or another
+    user's changes nothing, and the next sync adds no duplicate."""
+    from asyncdesk.core.errors import AsyncDeskError, BadInput
+    from asyncdesk.services.chat_accounts import renew_matrix_login
+    from asyncdesk.services.secrets import KeyringSecrets
+    from asyncdesk.store.database import Store
+
+    root = tmp_path / "profile"
+    me, my_token = people["me"]
+    ann, ann_token = people["ann"]
+    assert cli(capsys, monkeypatch, root, *add_args(synapse, me), stdin=PASSWORD + "\n")[0] == 0
+    room = synapse.create_room(ann_token, invite=[me], is_direct=True)
+    synapse.join(my_token, room)
+    synapse.send_text(ann_token, room, "Are you there?")
+    assert cli(capsys, monkeypatch, root, "sync", "--once")[0] == 0
+    old = json.loads(keyring_of(root).get("chat") or "{}")["access_token"]
+    synapse.request("POST", "/_matrix/client/v3/logout/all", token=old)
+
+    with Store.open(root) as store:
+        with pytest.raises(AsyncDeskError, match="refused"):
+            renew_matrix_login(store, KeyringSecrets, "chat", "wrong")
+        assert json.loads(keyring_of(root).get("chat") or "{}")["access_token"] == old
+        renew_matrix_login(store, KeyringSecrets, "chat", PASSWORD)
+        kept = json.loads(keyring_of(root).get("chat") or "{}")
+        assert kept["access_token"] not in ("", old)
+
+        def as_ann(homeserver: str, user: str, password: str) -> object:
+            from asyncdesk.sources.matrix import login
+
+            return login(homeserver, ann, PASSWORD)
+
+        with pytest.raises(BadInput, match="nothing changed"):
+            renew_matrix_login(store, KeyringSecrets, "chat", PASSWORD, login=as_ann)
+        assert json.loads(keyring_of(root).get("chat") or "{}") == kept
+
+    synapse.send_text(ann_token, room, "Hello again")
+    code, _, err = cli(capsys, monkeypatch, root, "sync", "--once")
+    assert (code, err) == (0, "")
+    code, out, _ = cli(capsys, monkeypatch, root, "inbox", "--json", "--break-glass", "test")
+    shown = json.loads(out)
+    assert len(shown) == 2  # the first message once, and the one after signing in again
+    assert {item["conversation"] for item in shown} == {room}

@@ -9,10 +9,11 @@ from factories import open_store
 
 from asyncdesk.core.accounts import AccountKind
 from asyncdesk.core.clock import FixedClock, parse_instant
-from asyncdesk.core.errors import BadInput
+from asyncdesk.core.errors import AsyncDeskError, BadInput
 from asyncdesk.services.accounts import (
     add_imap_account,
     build_imap_account,
+    edit_imap_account,
     profile_id,
     remove_account,
     sync_accounts,
@@ -143,3 +144,61 @@ def test_sync_reports_a_missing_password_per_account(tmp_path: Path) -> None:
         assert "no password for account 'work'" in outcome.error
         with pytest.raises(BadInput, match="no account named"):
             sync_accounts(store, CLOCK, MemorySecrets(), "nope")
+
+
+def test_editing_an_account_keeps_its_messages_and_changes_only_what_was_asked(
+    tmp_path: Path,
+) -> None:
+    keyring = MemorySecrets()
+    account = build_imap_account("work", host="h", port=993, security="tls", user="u")
+    with open_store(tmp_path / "p") as store:
+        added = add_imap_account(store, CLOCK, lambda _id: keyring, account, "pw", verify=False)
+        moved = build_imap_account(
+            "work", host="new.example.org", port=143, security="starttls", user="u"
+        )
+        edited = edit_imap_account(store, lambda _id: keyring, moved, verify=False)
+        assert edited.id == added.id  # the same account: its messages stay
+        assert edited.config["host"] == "new.example.org"
+        assert keyring.get("work") == "pw"  # no new password given: the old one stays
+        edit_imap_account(store, lambda _id: keyring, moved, "new-pw", verify=False)
+        assert keyring.get("work") == "new-pw"
+        with pytest.raises(BadInput, match="empty password"):
+            edit_imap_account(store, lambda _id: keyring, moved, "", verify=False)
+        other = build_imap_account("home", host="h", port=993, security="tls", user="u")
+        with pytest.raises(BadInput, match="no account named 'home'"):
+            edit_imap_account(store, lambda _id: keyring, other, "pw", verify=False)
+        assert keyring.get("work") == "new-pw"
+        assert keyring.get("home") is None
+
+
+def test_a_profile_that_cannot_be_written_puts_the_old_password_back(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    keyring = MemorySecrets()
+    account = build_imap_account("work", host="h", port=993, security="tls", user="u")
+    with open_store(tmp_path / "p") as store:
+        add_imap_account(store, CLOCK, lambda _id: keyring, account, "pw", verify=False)
+
+        def disk_full(*_: object) -> None:
+            raise OSError(28, "No space left on device")
+
+        monkeypatch.setattr("asyncdesk.store.accounts.update_account", disk_full)
+        with pytest.raises(OSError, match="No space"):
+            edit_imap_account(store, lambda _id: keyring, account, "other", verify=False)
+        assert keyring.get("work") == "pw"
+
+
+def test_editing_checks_the_login_with_the_kept_password(tmp_path: Path) -> None:
+    """verify=True logs in with the new settings: a server that is not there refuses,
+    and nothing changes."""
+    keyring = MemorySecrets()
+    account = build_imap_account("work", host="h", port=993, security="tls", user="u")
+    with open_store(tmp_path / "p") as store:
+        add_imap_account(store, CLOCK, lambda _id: keyring, account, "pw", verify=False)
+        nowhere = build_imap_account("work", host="127.0.0.1", port=9, security="plain", user="u")
+        with pytest.raises(AsyncDeskError, match="connection refused"):
+            edit_imap_account(store, lambda _id: keyring, nowhere, "other")
+        with store.reading() as session:
+            (kept,) = list_accounts(session)
+        assert kept.config["host"] == "h"
+        assert keyring.get("work") == "pw"

@@ -15,6 +15,7 @@ from test_slack_source import ADA, DM_ADA, GENERAL, ME, TOKEN, ReplaySlack, _no_
 
 from asyncdesk.cli import main
 from asyncdesk.core import settings as declared
+from asyncdesk.core.errors import AsyncDeskError, BadInput
 from asyncdesk.services.profile import read_setting
 from asyncdesk.services.secrets import KeyringSecrets
 from asyncdesk.store.database import Store
@@ -110,3 +111,41 @@ def test_a_refused_token_adds_nothing(
     assert len(err.strip().splitlines()) == 1
     assert "xoxp-wrong" not in err
     assert not root.exists()  # nothing was created, not even the profile
+
+
+def test_a_new_token_replaces_the_old_and_keeps_the_messages(
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    slack: ReplaySlack,
+    tmp_path: Path,
+) -> None:
+    """REPLAY: auth.test. The token was rotated: Settings ▸ Accounts gives the account
+    the new one (services.chat_accounts.renew_slack_token); a token of another user, or
+    one Slack refuses, changes nothing."""
+    from asyncdesk.services.chat_accounts import renew_slack_token
+    from asyncdesk.sources.slack import SlackIdentity
+
+    root = tmp_path / "profile"
+    add = ["account", "add", "slack", "work", "--token-stdin", "--api-url", slack.url]
+    assert cli(capsys, monkeypatch, root, *add, stdin=TOKEN + "\n")[0] == 0
+    slack.post(DM_ADA, ts(30), "Can you look at the contract?", user=ADA)
+    assert cli(capsys, monkeypatch, root, "sync", "--once")[0] == 0
+    with Store.open(root) as store:
+        keyring = KeyringSecrets(read_setting(store, declared.PROFILE_ID))
+        slack.tokens = {"xoxp-rotated"}  # the old token is revoked
+        renew_slack_token(store, KeyringSecrets, "work", "xoxp-rotated")
+        assert keyring.get("work") == "xoxp-rotated"
+        assert slack.calls_to("auth.test")[-1].authorization == "Bearer xoxp-rotated"
+        someone_else = SlackIdentity(ADA, "ada", "T0ACME", "Acme", "https://acme.slack.com/")
+        with pytest.raises(BadInput, match="nothing changed"):
+            renew_slack_token(store, KeyringSecrets, "work", "xoxp-ada", identity=someone_else)
+        slack.errors["auth.test"] = "invalid_auth"
+        with pytest.raises(AsyncDeskError):
+            renew_slack_token(store, KeyringSecrets, "work", "xoxp-dead")
+        assert keyring.get("work") == "xoxp-rotated"
+    del slack.errors["auth.test"]
+    code, _, err = cli(capsys, monkeypatch, root, "sync", "--once")  # with the new token
+    assert (code, err) == (0, "")
+    assert slack.calls[-1].authorization == "Bearer xoxp-rotated"
+    code, out, _ = cli(capsys, monkeypatch, root, "inbox", "--json", "--break-glass", "test")
+    assert [item["conversation"] for item in json.loads(out)] == [DM_ADA]  # kept, once

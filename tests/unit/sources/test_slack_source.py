@@ -108,6 +108,8 @@ class ReplaySlack:
     rate_limits: dict[str, list[int]] = field(default_factory=dict)
     #: method -> an error code to answer with
     errors: dict[str, str] = field(default_factory=dict)
+    #: the tokens Slack accepts (a rotation revokes the old one)
+    tokens: set[str] = field(default_factory=lambda: {TOKEN})
     _clock: int = 0
 
     def __post_init__(self) -> None:
@@ -212,7 +214,7 @@ class ReplaySlack:
             return Response(
                 body, 429, {"Retry-After": str(waits.pop(0))}, content_type="application/json"
             )
-        if request.headers.get("Authorization") != f"Bearer {TOKEN}":
+        if request.headers.get("Authorization") not in {f"Bearer {t}" for t in self.tokens}:
             return _json({"ok": False, "error": "invalid_auth"})
         if method in self.errors:
             return _json({"ok": False, "error": self.errors[method]})
