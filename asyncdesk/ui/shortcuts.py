@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
-from PySide6.QtCore import QCoreApplication, Qt
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -20,10 +20,6 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
-
-
-def tr(text: str) -> str:
-    return QCoreApplication.translate("Shortcuts", text)
 
 
 def key_action(
@@ -66,7 +62,7 @@ class ShortcutSheet(QDialog):
     def __init__(self, actions: Sequence[QAction], parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("shortcutSheet")
-        self.setWindowTitle(tr("Keyboard shortcuts"))
+        self.setWindowTitle(self.tr("Keyboard shortcuts"))
         rows = [
             (action.shortcut().toString(QKeySequence.SequenceFormat.NativeText), action.text())
             for action in actions
@@ -74,8 +70,8 @@ class ShortcutSheet(QDialog):
         ]
         self.table = QTableWidget(len(rows), 2, self)
         self.table.setObjectName("shortcutTable")
-        self.table.setAccessibleName(tr("Keyboard shortcuts"))
-        self.table.setHorizontalHeaderLabels([tr("Key"), tr("Does")])
+        self.table.setAccessibleName(self.tr("Keyboard shortcuts"))
+        self.table.setHorizontalHeaderLabels([self.tr("Key"), self.tr("Does")])
         self.table.verticalHeader().hide()
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         for row, (key, text) in enumerate(rows):
