@@ -108,14 +108,6 @@ def fetch_images(urls: list[str]) -> dict[str, bytes]:
     return fetched
 
 
-def _size_text(size: int) -> str:
-    if size >= 1024 * 1024:
-        return f"{size / (1024 * 1024):.1f} MB"
-    if size >= 1024:
-        return f"{size / 1024:.0f} KB"
-    return f"{size} bytes"
-
-
 class MessageView(QWidget):
     """One email (see the module docstring).
 
@@ -152,9 +144,9 @@ class MessageView(QWidget):
         self.images_bar.setAutoFillBackground(True)
         self.images_bar.setBackgroundRole(QPalette.ColorRole.AlternateBase)
         self.images_label = QLabel(self.images_bar)
-        self.load_images_button = QPushButton("Load &images", self.images_bar)
+        self.load_images_button = QPushButton(self.tr("Load &images"), self.images_bar)
         self.load_images_button.setToolTip(
-            "Fetch this message's remote images: the sender may learn you opened it"
+            self.tr("Fetch this message's remote images: the sender may learn you opened it")
         )
         self.load_images_button.clicked.connect(self.load_images)
         bar = QHBoxLayout(self.images_bar)
@@ -163,30 +155,30 @@ class MessageView(QWidget):
         bar.addWidget(self.load_images_button)
         self.images_bar.hide()
         # Attachments, on request: listing fetches the message (never marking it read).
-        self.attachments_button = QPushButton("A&ttachments…", self)
-        self.attachments_button.setToolTip("List this message's attachments, to save them")
+        self.attachments_button = QPushButton(self.tr("A&ttachments…"), self)
+        self.attachments_button.setToolTip(self.tr("List this message's attachments, to save them"))
         self.attachments_button.clicked.connect(self.list_attachments)
         self.attachments_button.hide()
         self.attachments_list = QListWidget(self)
         self.attachments_list.setObjectName("attachments")
-        self.attachments_list.setAccessibleName("Attachments")
+        self.attachments_list.setAccessibleName(self.tr("Attachments"))
         self.attachments_list.setMaximumHeight(96)
         self.attachments_list.itemActivated.connect(self._on_attachment_activated)
         self.attachments_list.hide()
-        self.save_button = QPushButton("&Save…", self)
-        self.save_button.setToolTip("Save the chosen attachment to a folder")
+        self.save_button = QPushButton(self.tr("&Save…"), self)
+        self.save_button.setToolTip(self.tr("Save the chosen attachment to a folder"))
         self.save_button.clicked.connect(self.save_selected)
         self.save_button.hide()
         #: Where :meth:`save_selected` asks for a folder (replaced in tests).
         self.ask_folder: Callable[[], Path | None] = self._ask_folder
         self._attachments: Any = None
-        self.html_button = QPushButton("Show &HTML", self)
+        self.html_button = QPushButton(self.tr("Show &HTML"), self)
         self.html_button.setCheckable(True)
         self.html_button.toggled.connect(self._on_html_toggled)
         self.html_button.hide()
         self.browser = SafeBrowser(self)
         self.browser.setObjectName("messageBody")
-        self.browser.setAccessibleName("Message")
+        self.browser.setAccessibleName(self.tr("Message"))
         self.status = QLabel(self)
         self.status.setObjectName("messageStatus")
         top = QHBoxLayout()
@@ -239,7 +231,7 @@ class MessageView(QWidget):
         self.save_button.hide()
         self.attachments_button.setVisible(message.medium == "email")
         self.attachments_button.setEnabled(True)
-        self.status.setText("Opening…")
+        self.status.setText(self.tr("Opening…"))
         clock, tasks = self._clock, self._tasks
 
         def is_current() -> bool:
@@ -257,7 +249,7 @@ class MessageView(QWidget):
             if isinstance(found, MessageBody):
                 self._show_body(found)
                 return
-            self.status.setText("Fetching the message from the server…")
+            self.status.setText(self.tr("Fetching the message from the server…"))
 
             def fetch() -> tuple[str, str | None]:
                 from asyncdesk.services.bodies import fetch_planned
@@ -283,9 +275,14 @@ class MessageView(QWidget):
         when = message.received_at.astimezone(self._zone).strftime("%a %d %b %Y %H:%M")
         sender = html.escape(message.sender_name or message.sender_address)
         address = html.escape(message.sender_address)
+        subject = message.subject or self.tr("(no subject)")
         self.header.setText(
-            f"<b>{html.escape(message.subject or '(no subject)')}</b><br>"
-            f"{sender} &lt;{address}&gt; · {html.escape(when)}"
+            self.tr("<b>{subject}</b><br>{sender} &lt;{address}&gt; · {when}").format(
+                subject=html.escape(subject),
+                sender=sender,
+                address=address,
+                when=html.escape(when),
+            )
         )
 
     def _show_body(self, body: MessageBody) -> None:
@@ -312,10 +309,19 @@ class MessageView(QWidget):
             self.browser.setDocument(document)
             self.browser.setHtml(safe.html)
             blocked = safe.blocked and not self._images_allowed
-            self.images_label.setText(
-                f"{safe.blocked} remote image{'s' if safe.blocked != 1 else ''} blocked, so "
-                "the sender cannot tell you opened this message."
-            )
+            # One message for exactly one image keeps today's English; the plural
+            # source (numerus, %n) gives translators every plural form of theirs.
+            if safe.blocked == 1:
+                images = self.tr(
+                    "1 remote image blocked, so the sender cannot tell you opened this message."
+                )
+            else:
+                images = self.tr(
+                    "%n remote images blocked, so the sender cannot tell you opened this message.",
+                    "",
+                    safe.blocked,
+                )
+            self.images_label.setText(images)
             self.images_bar.setVisible(bool(blocked))
         else:
             self._safe = None
@@ -334,7 +340,7 @@ class MessageView(QWidget):
         urls = list(safe.remote_images)
         generation = self._generation
         self.load_images_button.setEnabled(False)
-        self.status.setText("Loading images…")
+        self.status.setText(self.tr("Loading images…"))
 
         def loaded(found: dict[str, bytes]) -> None:
             self.load_images_button.setEnabled(True)
@@ -344,7 +350,9 @@ class MessageView(QWidget):
                     self.browser.allowed[url] = image
             self._images_allowed = True
             self._render()
-            self.status.setText(f"Loaded {len(found)} of {len(urls)} images.")
+            self.status.setText(
+                self.tr("Loaded {loaded} of %n images.", "", len(urls)).format(loaded=len(found))
+            )
             self.images_loaded.emit(len(found))
 
         self._tasks.run_net(
@@ -363,7 +371,7 @@ class MessageView(QWidget):
         if store is None or message is None:
             return
         self.attachments_button.setEnabled(False)
-        self.status.setText("Looking for attachments…")
+        self.status.setText(self.tr("Looking for attachments…"))
         generation, tasks = self._generation, self._tasks
 
         def is_current() -> bool:
@@ -394,8 +402,9 @@ class MessageView(QWidget):
         self._attachments = fetched
         self.attachments_list.clear()
         for attachment in fetched.files:
-            size = _size_text(attachment.size)
-            item = QListWidgetItem(f"{attachment.filename}  ·  {size}", self.attachments_list)
+            size = self._size_text(attachment.size)
+            text = self.tr("{filename}  ·  {size}").format(filename=attachment.filename, size=size)
+            item = QListWidgetItem(text, self.attachments_list)
             item.setData(Qt.ItemDataRole.UserRole, attachment.part)
             if attachment.note:
                 item.setToolTip(attachment.note)
@@ -405,16 +414,29 @@ class MessageView(QWidget):
         if count:
             self.attachments_list.setCurrentRow(0)
         self.attachments_button.setEnabled(True)
-        self.status.setText(
-            f"{count} attachment{'s' if count != 1 else ''}." if count else "No attachments."
-        )
+        if count == 1:
+            found = self.tr("1 attachment.")
+        elif count:
+            found = self.tr("%n attachments.", "", count)
+        else:
+            found = self.tr("No attachments.")
+        self.status.setText(found)
         self.attachments_shown.emit(count)
+
+    def _size_text(self, size: int) -> str:
+        if size >= 1024 * 1024:
+            return self.tr("{size} MB").format(size=f"{size / (1024 * 1024):.1f}")
+        if size >= 1024:
+            return self.tr("{size} KB").format(size=f"{size / 1024:.0f}")
+        return self.tr("%n bytes", "", size)
 
     def _on_attachment_activated(self, _: QListWidgetItem) -> None:
         self.save_selected()
 
     def _ask_folder(self) -> Path | None:
-        chosen = QFileDialog.getExistingDirectory(self, "Save the attachment in", str(Path.home()))
+        chosen = QFileDialog.getExistingDirectory(
+            self, self.tr("Save the attachment in"), str(Path.home())
+        )
         return Path(chosen) if chosen else None
 
     def save_selected(self) -> None:
@@ -432,11 +454,11 @@ class MessageView(QWidget):
 
             return save_attachment(fetched, part, folder)
 
-        self.status.setText("Saving…")
+        self.status.setText(self.tr("Saving…"))
         self._tasks.run_net(save, success=self._on_saved, failure=self._on_failed)
 
     def _on_saved(self, path: Path) -> None:
-        self.status.setText(f"Saved {path}")
+        self.status.setText(self.tr("Saved {path}").format(path=path))
         self.attachment_saved.emit(str(path))
 
     def _on_failed(self, error: BaseException) -> None:
