@@ -30,7 +30,7 @@ from datetime import date, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from PySide6.QtCore import QByteArray, QDate, QSize, QStandardPaths, Qt, Signal
+from PySide6.QtCore import QByteArray, QCoreApplication, QDate, QSize, QStandardPaths, Qt, Signal
 from PySide6.QtGui import (
     QCloseEvent,
     QColor,
@@ -68,24 +68,42 @@ from asyncdesk.ui.tasks import TaskRunner
 
 log = logging.getLogger(__name__)
 
-FORMATS = {"html": "HTML page", "csv": "CSV table", "json": "JSON"}
 CHARTS = ("received", "response", "promise", "time")
-CHART_TITLES = {
-    "received": "Received per day",
-    "response": "Response times",
-    "promise": "Promises kept",
-    "time": "Deep work and windows",
-}
-TABLE_COLUMNS = (
-    "Account",
-    "Received",
-    "Needs reply",
-    "Replied",
-    "Median response",
-    "90th percentile",
-    "Promises kept",
-    "Overdue",
-)
+
+
+def format_name(fmt: str) -> str:
+    """What a file of ``fmt`` is called (a dialog's title and file filter)."""
+    names = {
+        "html": QCoreApplication.translate("StatsWindow", "HTML page"),
+        "csv": QCoreApplication.translate("StatsWindow", "CSV table"),
+        "json": QCoreApplication.translate("StatsWindow", "JSON"),
+    }
+    return names[fmt]
+
+
+def chart_title(name: str) -> str:
+    """The caption of chart ``name`` (one of :data:`CHARTS`)."""
+    titles = {
+        "received": QCoreApplication.translate("StatsWindow", "Received per day"),
+        "response": QCoreApplication.translate("StatsWindow", "Response times"),
+        "promise": QCoreApplication.translate("StatsWindow", "Promises kept"),
+        "time": QCoreApplication.translate("StatsWindow", "Deep work and windows"),
+    }
+    return titles[name]
+
+
+def table_columns() -> list[str]:
+    """The per-account table's column titles."""
+    return [
+        QCoreApplication.translate("StatsWindow", "Account"),
+        QCoreApplication.translate("StatsWindow", "Received"),
+        QCoreApplication.translate("StatsWindow", "Needs reply"),
+        QCoreApplication.translate("StatsWindow", "Replied"),
+        QCoreApplication.translate("StatsWindow", "Median response"),
+        QCoreApplication.translate("StatsWindow", "90th percentile"),
+        QCoreApplication.translate("StatsWindow", "Promises kept"),
+        QCoreApplication.translate("StatsWindow", "Overdue"),
+    ]
 
 
 @dataclass(frozen=True, slots=True)
@@ -144,34 +162,61 @@ def _minutes(value: float | None) -> str:
 def _pct(value: float | None) -> str:
     from asyncdesk.services.stats_report import DASH
 
-    return DASH if value is None else f"{value:.0f} %"
+    if value is None:
+        return DASH
+    return QCoreApplication.translate("StatsWindow", "{percent} %").format(percent=f"{value:.0f}")
 
 
 def _week_title(week: Week) -> str:
     first, last = week.days[0], week.days[-1]
     if first.month == last.month:
-        span = f"{first.day}–{last.day} {last:%B %Y}"
+        span = QCoreApplication.translate(
+            "StatsWindow", "{first_day}–{last_day} {month} {year}"
+        ).format(first_day=first.day, last_day=last.day, month=f"{last:%B}", year=last.year)
     elif first.year == last.year:
-        span = f"{first.day} {first:%b} – {last.day} {last:%b %Y}"
+        span = QCoreApplication.translate(
+            "StatsWindow", "{first_day} {first_month} – {last_day} {last_month} {year}"
+        ).format(
+            first_day=first.day,
+            first_month=f"{first:%b}",
+            last_day=last.day,
+            last_month=f"{last:%b}",
+            year=last.year,
+        )
     else:
-        span = f"{first.day} {first:%b %Y} – {last.day} {last:%b %Y}"
-    return f"{week.label} · {span}"
+        span = QCoreApplication.translate(
+            "StatsWindow",
+            "{first_day} {first_month} {first_year} – {last_day} {last_month} {last_year}",
+        ).format(
+            first_day=first.day,
+            first_month=f"{first:%b}",
+            first_year=first.year,
+            last_day=last.day,
+            last_month=f"{last:%b}",
+            last_year=last.year,
+        )
+    return QCoreApplication.translate("StatsWindow", "{week} · {days}").format(
+        week=week.label, days=span
+    )
 
 
 class _Chart(QWidget):
     """One chart: its title, and the SVG scaled to the width, keeping its proportions."""
 
-    def __init__(self, name: str, parent: QWidget | None = None) -> None:
+    def __init__(self, name: str, title: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName(f"chart-{name}")
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 8, 0, 8)
-        self.title = QLabel(f"<b>{CHART_TITLES[name]}</b>", self)
+        self.title = QLabel(title, self)
+        bold = self.title.font()
+        bold.setBold(True)
+        self.title.setFont(bold)
         self.note = QLabel(self)
         self.note.setObjectName("chartNote")
         self.note.setWordWrap(True)
         self.svg = QSvgWidget(self)
-        self.svg.setAccessibleName(CHART_TITLES[name])
+        self.svg.setAccessibleName(title)
         self.svg.renderer().setAspectRatioMode(Qt.AspectRatioMode.KeepAspectRatio)
         # The charts are drawn for paper (dark ink): on a dark desktop palette they
         # sit on a light card rather than vanish.
@@ -231,7 +276,7 @@ class StatsWindow(QWidget):
     def __init__(self, tasks: TaskRunner, clock: Clock, parent: QWidget | None = None) -> None:
         super().__init__(parent, Qt.WindowType.Window)
         self.setObjectName("statsWindow")
-        self.setWindowTitle("Weekly Stats — AsyncDesk")
+        self.setWindowTitle(self.tr("Weekly Stats — AsyncDesk"))
         self._tasks = tasks
         self._clock = clock
         self._store: Store | None = None
@@ -246,28 +291,32 @@ class StatsWindow(QWidget):
 
         self.previous_button = QToolButton(self)
         self.previous_button.setArrowType(Qt.ArrowType.LeftArrow)
-        self.previous_button.setToolTip("Previous week (Alt+Left)")
-        self.previous_button.setAccessibleName("Previous week")
+        self.previous_button.setToolTip(self.tr("Previous week (Alt+Left)"))
+        self.previous_button.setAccessibleName(self.tr("Previous week"))
         self.previous_button.clicked.connect(lambda: self._step(-1))
         self.next_button = QToolButton(self)
         self.next_button.setArrowType(Qt.ArrowType.RightArrow)
-        self.next_button.setToolTip("Next week (Alt+Right)")
-        self.next_button.setAccessibleName("Next week")
+        self.next_button.setToolTip(self.tr("Next week (Alt+Right)"))
+        self.next_button.setAccessibleName(self.tr("Next week"))
         self.next_button.clicked.connect(lambda: self._step(1))
         self.date_edit = QDateEdit(self)
         self.date_edit.setCalendarPopup(True)
         self.date_edit.setDisplayFormat("ddd d MMM yyyy")
-        self.date_edit.setToolTip("Any day of the week to show")
-        self.date_edit.setAccessibleName("Week")
+        self.date_edit.setToolTip(self.tr("Any day of the week to show"))
+        self.date_edit.setAccessibleName(self.tr("Week"))
         self.date_edit.dateChanged.connect(self._on_date_picked)
-        self.this_week_button = QPushButton("&This week", self)
+        self.this_week_button = QPushButton(self.tr("&This week"), self)
         self.this_week_button.clicked.connect(self.show_this_week)
-        self.last_week_button = QPushButton("&Last week", self)
+        self.last_week_button = QPushButton(self.tr("&Last week"), self)
         self.last_week_button.clicked.connect(self.show_last_week)
         self.export_buttons: dict[str, QPushButton] = {}
-        for fmt, mnemonic in (("html", "&HTML…"), ("csv", "&CSV…"), ("json", "&JSON…")):
-            button = QPushButton(f"Export {mnemonic}", self)
-            button.setToolTip(f"Save this week as a {FORMATS[fmt]}")
+        for fmt, text, tip in (
+            ("html", self.tr("Export &HTML…"), self.tr("Save this week as a HTML page")),
+            ("csv", self.tr("Export &CSV…"), self.tr("Save this week as a CSV table")),
+            ("json", self.tr("Export &JSON…"), self.tr("Save this week as a JSON")),
+        ):
+            button = QPushButton(text, self)
+            button.setToolTip(tip)
             button.setEnabled(False)
             button.clicked.connect(lambda _=False, fmt=fmt: self.ask_export(fmt))
             self.export_buttons[fmt] = button
@@ -300,17 +349,17 @@ class StatsWindow(QWidget):
         figures.setHorizontalSpacing(24)
         for index, (key, label) in enumerate(
             (
-                ("received", "Received"),
-                ("needs_reply", "Needed a reply"),
-                ("replied", "Replied"),
-                ("median", "Median response"),
-                ("p90", "90th percentile"),
-                ("kept", "Promises kept"),
-                ("overdue", "Overdue now"),
-                ("deep_work", "Deep work"),
-                ("windows", "Windows"),
-                ("deferred", "Notifications held"),
-                ("break_glass", "Inbox opened early"),
+                ("received", self.tr("Received")),
+                ("needs_reply", self.tr("Needed a reply")),
+                ("replied", self.tr("Replied")),
+                ("median", self.tr("Median response")),
+                ("p90", self.tr("90th percentile")),
+                ("kept", self.tr("Promises kept")),
+                ("overdue", self.tr("Overdue now")),
+                ("deep_work", self.tr("Deep work")),
+                ("windows", self.tr("Windows")),
+                ("deferred", self.tr("Notifications held")),
+                ("break_glass", self.tr("Inbox opened early")),
             )
         ):
             value = QLabel("—", self)
@@ -325,15 +374,16 @@ class StatsWindow(QWidget):
             figures.addWidget(value, row * 2, column)
             figures.addWidget(caption, row * 2 + 1, column)
             self.figures[key] = value
-        self.charts = {name: _Chart(name, self) for name in CHARTS}
+        self.charts = {name: _Chart(name, chart_title(name), self) for name in CHARTS}
         self.break_glass_label = QLabel(self)
         self.break_glass_label.setObjectName("breakGlassReasons")
         self.break_glass_label.setWordWrap(True)
         self.break_glass_label.setTextFormat(Qt.TextFormat.PlainText)
-        self.table = QTableWidget(0, len(TABLE_COLUMNS), self)
+        columns = table_columns()
+        self.table = QTableWidget(0, len(columns), self)
         self.table.setObjectName("accountsTable")
-        self.table.setAccessibleName("Per account")
-        self.table.setHorizontalHeaderLabels(TABLE_COLUMNS)
+        self.table.setAccessibleName(self.tr("Per account"))
+        self.table.setHorizontalHeaderLabels(columns)
         self.table.verticalHeader().hide()
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
@@ -347,11 +397,11 @@ class StatsWindow(QWidget):
         body.addLayout(figures)
         for name in CHARTS:
             body.addWidget(self.charts[name])
-        self.break_glass_title = QLabel("<b>Inbox opened outside a window</b>", self)
+        self.break_glass_title = QLabel(self.tr("<b>Inbox opened outside a window</b>"), self)
         body.addWidget(self.break_glass_title)
         body.addWidget(self.break_glass_label)
         body.addSpacing(8)
-        body.addWidget(QLabel("<b>Per account</b>", self))
+        body.addWidget(QLabel(self.tr("<b>Per account</b>"), self))
         body.addWidget(self.table)
         body.addStretch(1)
         scroll = QScrollArea(self)
@@ -361,17 +411,19 @@ class StatsWindow(QWidget):
         self.status = QLabel(self)
         self.status.setObjectName("statsStatus")
         self.status.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.auto_export_box = QCheckBox("Save each finished &week's report in", self)
+        self.auto_export_box = QCheckBox(self.tr("Save each finished &week's report in"), self)
         self.auto_export_box.setToolTip(
-            "On the first run after a week ends, its HTML, CSV and JSON reports are "
-            "written to this folder"
+            self.tr(
+                "On the first run after a week ends, its HTML, CSV and JSON reports are "
+                "written to this folder"
+            )
         )
         self.auto_export_box.setEnabled(False)
         self.auto_export_box.clicked.connect(self._on_auto_export_clicked)
         self.auto_export_label = QLabel(self)
         self.auto_export_label.setObjectName("autoExportFolder")
         self.auto_export_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.auto_export_choose = QPushButton("Choose &folder…", self)
+        self.auto_export_choose = QPushButton(self.tr("Choose &folder…"), self)
         self.auto_export_choose.setEnabled(False)
         self.auto_export_choose.clicked.connect(self._choose_auto_export)
         #: Where :meth:`_choose_auto_export` gets a folder (replaced in tests).
@@ -417,7 +469,7 @@ class StatsWindow(QWidget):
             )
         if store is None:
             self._week = None
-            self.status.setText("No profile is open.")
+            self.status.setText(self.tr("No profile is open."))
         elif self._week is None:
             self.show_last_week()
         else:
@@ -453,7 +505,7 @@ class StatsWindow(QWidget):
         store = self._store
         if store is None:
             return
-        self.status.setText("Counting…")
+        self.status.setText(self.tr("Counting…"))
         for button in self.export_buttons.values():
             button.setEnabled(False)
         now = self._clock.now()
@@ -491,7 +543,7 @@ class StatsWindow(QWidget):
         if isinstance(error, AsyncDeskError):
             message = error.message
         else:
-            message = "Cannot count this week (see the log for details)."
+            message = self.tr("Cannot count this week (see the log for details).")
             log.error("stats failed", exc_info=(type(error), error, error.__traceback__))
         self.status.setText(message)
         self.load_failed.emit(message)
@@ -508,7 +560,11 @@ class StatsWindow(QWidget):
         self.break_glass_label.setText("\n".join(f"• {reason}" for reason in reasons))
         at = stats.generated_at or self._clock.now()
         local = at.astimezone(self._zone)
-        self.status.setText(f"Counted at {local:%a %H:%M} ({self._zone.key}). F5 counts again.")
+        self.status.setText(
+            self.tr("Counted at {time} ({zone}). F5 counts again.").format(
+                time=f"{local:%a %H:%M}", zone=self._zone.key
+            )
+        )
         for button in self.export_buttons.values():
             button.setEnabled(True)
         self.loaded.emit(stats.week.label)
@@ -535,25 +591,30 @@ class StatsWindow(QWidget):
         zone = stats.week.zone.key
         promises = totals.promises_kept + totals.promises_missed
         self.subtitle.setText(
-            f"Days in {zone}. {totals.promises_kept} of {promises} promises that fell due "
-            f"were kept; {totals.promises_pending} still pending."
+            self.tr(
+                "Days in {zone}. {kept} of %n promises that fell due were kept; "
+                "{pending} still pending.",
+                "",
+                promises,
+            ).format(zone=zone, kept=totals.promises_kept, pending=totals.promises_pending)
         )
 
     def _fill_charts(self, shown: Shown) -> None:
-        from asyncdesk.services.stats_report import NO_PROMISES, NO_REPLIES
-
         stats = shown.stats
         for name, chart in self.charts.items():
             note = ""
+            # The report says the same in its own words (services.stats_report's
+            # NO_REPLIES, NO_PROMISES); these are the window's, for translators.
             if name == "response" and not stats.response_minutes:
-                note = NO_REPLIES.capitalize() + "."
+                note = self.tr("No replies this week.")
             if name == "promise" and "promise" not in shown.charts:
-                note = NO_PROMISES.capitalize() + "."
+                note = self.tr("No promise fell due this week.")
             chart.show_svg(shown.charts.get(name), note)
 
     def _fill_table(self, stats: WeekStats) -> None:
         rows: list[tuple[str, MessageStats]] = sorted(stats.by_account.items())
-        rows.append(("All accounts", stats.totals))
+        rows.append((self.tr("All accounts"), stats.totals))
+        last = len(rows) - 1
         self.table.setRowCount(len(rows))
         for row, (name, numbers) in enumerate(rows):
             cells = (
@@ -572,7 +633,7 @@ class StatsWindow(QWidget):
                     item.setTextAlignment(
                         Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
                     )
-                if name == "All accounts":
+                if row == last:
                     font = item.font()
                     font.setBold(True)
                     item.setFont(font)
@@ -594,11 +655,12 @@ class StatsWindow(QWidget):
             self.export_to(target, fmt)
 
     def _ask_path(self, fmt: str, suggested: Path) -> Path | None:
+        name = format_name(fmt)
         chosen, _ = QFileDialog.getSaveFileName(
             self,
-            f"Export {FORMATS[fmt]}",
+            self.tr("Export {format}").format(format=name),
             str(suggested),
-            f"{FORMATS[fmt]} (*.{fmt});;All files (*)",
+            self.tr("{format} (*.{extension});;All files (*)").format(format=name, extension=fmt),
         )
         return Path(chosen) if chosen else None
 
@@ -608,7 +670,7 @@ class StatsWindow(QWidget):
             return
         stats = self._shown.stats
         self._export_dir = target.parent
-        self.status.setText(f"Saving {target.name}…")
+        self.status.setText(self.tr("Saving {name}…").format(name=target.name))
         self._tasks.run_net(
             lambda: _export(stats, fmt, target),
             success=self._on_exported,
@@ -616,16 +678,20 @@ class StatsWindow(QWidget):
         )
 
     def _on_exported(self, target: Path) -> None:
-        self.status.setText(f"Saved {target}")
+        self.status.setText(self.tr("Saved {path}").format(path=target))
         self.exported.emit(str(target))
 
     def _on_export_failed(self, error: BaseException) -> None:
         if isinstance(error, OSError):
-            message = f"Cannot save the report: {error.strerror or error}"
+            reason = error.strerror or error
             if error.filename:
-                message += f" ({error.filename})"
+                message = self.tr("Cannot save the report: {reason} ({file})").format(
+                    reason=reason, file=error.filename
+                )
+            else:
+                message = self.tr("Cannot save the report: {reason}").format(reason=reason)
         else:
-            message = "Cannot save the report (see the log for details)."
+            message = self.tr("Cannot save the report (see the log for details).")
             sys.excepthook(type(error), error, error.__traceback__)
         self.status.setText(message)
         self.export_failed.emit(message)
@@ -642,7 +708,9 @@ class StatsWindow(QWidget):
         self.auto_export_box.setChecked(folder is not None)
         self.auto_export_box.setEnabled(True)
         self.auto_export_choose.setEnabled(True)
-        self.auto_export_label.setText(str(folder) if folder is not None else "(no folder)")
+        self.auto_export_label.setText(
+            str(folder) if folder is not None else self.tr("(no folder)")
+        )
         self.auto_export_changed.emit(None if folder is None else str(folder))
 
     def _on_auto_export_clicked(self, checked: bool) -> None:
@@ -660,7 +728,7 @@ class StatsWindow(QWidget):
 
     def _ask_folder(self, current: Path | None) -> Path | None:
         chosen = QFileDialog.getExistingDirectory(
-            self, "Folder for the weekly reports", str(current or Path.home())
+            self, self.tr("Folder for the weekly reports"), str(current or Path.home())
         )
         return Path(chosen) if chosen else None
 
