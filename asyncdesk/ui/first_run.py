@@ -283,9 +283,9 @@ class WelcomeDialog(QDialog):
         self.promise_group = QButtonGroup(self)
         self.promise_buttons: dict[int, QRadioButton] = {}
         for hours in PROMISE_HOURS:
-            button = QRadioButton(self.tr("{hours} hours").format(hours=hours), page)
+            button = QRadioButton(self.tr("%n hours", "", hours), page)
             button.setObjectName(f"promise-{hours}")
-            button.setAccessibleName(self.tr("Reply within {hours} hours").format(hours=hours))
+            button.setAccessibleName(self.tr("Reply within %n hours", "", hours))
             self.promise_group.addButton(button, hours)
             self.promise_buttons[hours] = button
             promise_row.addWidget(button)
@@ -466,9 +466,13 @@ class WelcomeDialog(QDialog):
                 "Your inbox stays open until you add a window in File ▸ Settings ▸ Schedule."
             ),
         }[choices.template]
-        promise = self.tr("Times are in {zone}; you promise to reply within {hours} hours.")
+        # One template, so that a translation may put the day after the promise.
         self.summary_label.setText(
-            f"{day} {promise.format(zone=choices.timezone, hours=choices.promise_hours)}"
+            self.tr(
+                "{day} Times are in {zone}; you promise to reply within %n hours.",
+                "",
+                choices.promise_hours,
+            ).format(day=day, zone=choices.timezone)
         )
         self.pages.setCurrentWidget(self.done_page)
         self.start_button.setDefault(True)
