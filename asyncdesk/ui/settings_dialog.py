@@ -12,8 +12,11 @@ check everything before they write) or what was done.
   **Test connection** for IMAP. Passwords and tokens are typed into password fields
   and handed straight to the service, which puts them in the keyring; they are never
   written to a setting or a log, and the field is emptied once the account is added.
-- **Schedule**: the time zone, and the weekly windows and deep-work blocks as a list,
-  with a form to add one and **Remove**. One-off changes and imports are kept.
+- **Schedule**: the time zone, and the weekly windows and deep-work blocks twice: on
+  a week grid (``ui.week_grid``) where they are seen and dragged, and as a list with a
+  form to add one and **Remove**, the exact and keyboard-first way. A drag or key on
+  the grid is the same change as the form's, through the same checks; a refused one
+  snaps back. One-off changes and imports are kept.
 - **Calendar**: import an ``.ics`` file; its timed events become deep-work blocks
   (``services.schedule.import_calendar``); the calendars imported so far.
 - **Reply-by**: the default promise, rules per sender, domain or account, and the
@@ -82,6 +85,7 @@ from asyncdesk.services.secrets import KeyringSecrets
 from asyncdesk.store.database import Store
 from asyncdesk.ui.first_run import error_label, muted, one_line, zone_names
 from asyncdesk.ui.tasks import TaskRunner
+from asyncdesk.ui.week_grid import WeekGrid
 
 log = logging.getLogger(__name__)
 
@@ -890,6 +894,14 @@ class ScheduleSection(_Section):
         self.add_button = _button(self, self.tr("A&dd block"), self.tr("Add block"))
         self.add_button.clicked.connect(self.add_block)
         self.action_buttons = [self.zone_button, self.remove_button, self.add_button]
+        # The grid and the table show the same blocks; while one follows the other's
+        # selection (or both are refilled), the other's signals are not echoed back.
+        self._syncing = False
+        self.grid = WeekGrid(self)
+        self.grid.setObjectName("scheduleGrid")
+        self.grid.changed.connect(self._on_grid_changed)
+        self.grid.block_selected.connect(self._on_grid_selected)
+        self.kind_combo.currentIndexChanged.connect(self._on_kind)
 
         zone_row = QHBoxLayout()
         zone_label = QLabel(self.tr("&Time zone:"), self)
@@ -925,9 +937,12 @@ class ScheduleSection(_Section):
         )
         note.setWordWrap(True)
         muted(note)
+        week = QHBoxLayout()
+        week.addWidget(self.grid, 1)
+        week.addWidget(self.table, 0)
         layout = QVBoxLayout(self)
         layout.addLayout(zone_row)
-        layout.addWidget(self.table, 1)
+        layout.addLayout(week, 1)
         layout.addLayout(under)
         layout.addWidget(add_box)
         layout.addWidget(note)
@@ -937,6 +952,13 @@ class ScheduleSection(_Section):
     def load(self, then: Callable[[], None] | None = None) -> None:
         store = self.owner.store
         self.read(lambda: _read_schedule(store), self._show, then)
+
+    def kind(self) -> BlockKind:
+        """The kind the form adds, and a drag on the grid's empty days too."""
+        return BlockKind(self.kind_combo.currentData())
+
+    def _on_kind(self) -> None:
+        self.grid.new_kind = self.kind()
 
     @property
     def schedule(self) -> Schedule | None:
@@ -957,27 +979,73 @@ class ScheduleSection(_Section):
         blocks = sorted(
             shown.schedule.weekly, key=lambda b: (b.start, b.end, min(b.days), b.kind.value)
         )
-        _fill(
-            self.table,
-            self.model,
-            [
-                _row(
-                    (
-                        kinds[block.kind],
-                        _days_text(block.days),
-                        format_clock(block.start),
-                        format_clock(block.end),
-                    ),
-                    block,
-                )
-                for block in blocks
-            ],
-        )
+        self._syncing = True
+        try:
+            # The grid first: it knows which block a change made from it should select.
+            self.grid.set_blocks(shown.schedule.weekly)
+            _fill(
+                self.table,
+                self.model,
+                [
+                    _row(
+                        (
+                            kinds[block.kind],
+                            _days_text(block.days),
+                            format_clock(block.start),
+                            format_clock(block.end),
+                        ),
+                        block,
+                    )
+                    for block in blocks
+                ],
+            )
+            self._select_in_table(self.grid.selected())
+        finally:
+            self._syncing = False
+        self._fit_table()
         self.empty_label.setVisible(not shown.schedule.has_windows)
         self.selection_changed()
 
     def selection_changed(self) -> None:
         self.remove_button.setEnabled(not self._busy and self.selected() is not None)
+        if not self._syncing:
+            self._syncing = True
+            try:
+                self.grid.select(self.selected())
+            finally:
+                self._syncing = False
+
+    def _fit_table(self) -> None:
+        """As wide as its columns need: the grid beside it takes the rest."""
+        header = self.table.horizontalHeader()
+        last = self.model.columnCount() - 1
+        wanted = max(
+            header.sectionSizeFromContents(last).width(),
+            self.table.sizeHintForColumn(last),
+            header.minimumSectionSize(),
+        )
+        header.resizeSection(last, wanted)  # (the stretch widens it again where there is room)
+        columns = sum(header.sectionSize(column) for column in range(last)) + wanted
+        scroll_bar = self.table.verticalScrollBar().sizeHint().width()
+        self.table.setMinimumWidth(columns + scroll_bar + 2 * self.table.frameWidth())
+
+    def _on_grid_selected(self, block: WeeklyBlock | None) -> None:
+        if self._syncing:
+            return
+        self._syncing = True
+        try:
+            self._select_in_table(block)
+        finally:
+            self._syncing = False
+        self.remove_button.setEnabled(not self._busy and self.selected() is not None)
+
+    def _select_in_table(self, block: WeeklyBlock | None) -> None:
+        for row in range(self.model.rowCount()):
+            if block is not None and self.model.item(row, 0).data(_NAME_ROLE) == block:
+                self.table.selectRow(row)
+                self.table.scrollTo(self.model.index(row, 0))
+                return
+        self.table.clearSelection()
 
     def selected(self) -> WeeklyBlock | None:
         block = _selected_key(self.table)
@@ -993,7 +1061,7 @@ class ScheduleSection(_Section):
             raise BadInput(self.tr("Tick at least one day."))
         start = parse_clock(self.start_edit.text())
         end = parse_clock(self.end_edit.text(), end=True)
-        return WeeklyBlock(BlockKind(self.kind_combo.currentData()), days, start, end)
+        return WeeklyBlock(self.kind(), days, start, end)
 
     def add_block(self) -> None:
         if self._busy:
@@ -1018,6 +1086,58 @@ class ScheduleSection(_Section):
             ),
             self.tr("Removed the {what}.").format(what=block.describe()),
         )
+
+    def _on_grid_changed(self, old: WeeklyBlock | None, new: WeeklyBlock | None) -> None:
+        """A drag or key on the grid: the same change, and checks, as the form's."""
+        if self._busy or self._shown is None:
+            self._snap_back()
+            return
+        if new is None:
+            if old is None:
+                self._snap_back()
+                return
+            removed = old
+            self._change_schedule(
+                lambda schedule: schedule.without_weekly(
+                    removed.kind, removed.days, removed.start, removed.end
+                ),
+                self.tr("Removed the {what}.").format(what=removed.describe()),
+            )
+        elif old is None:
+            added = new
+            self._change_schedule(
+                lambda schedule: schedule.with_weekly(added),
+                self.tr("Added the {what}.").format(what=added.describe()),
+            )
+        else:
+            before, after = old, new
+            self._change_schedule(
+                lambda schedule: schedule.without_weekly(
+                    before.kind, before.days, before.start, before.end
+                ).with_weekly(after),
+                self.tr("The {what} is now {start}–{end}.").format(
+                    what=before.describe(),
+                    start=format_clock(after.start),
+                    end=format_clock(after.end),
+                ),
+            )
+
+    def _snap_back(self) -> None:
+        """Show the stored blocks again: a change asked for on the grid did not happen."""
+        if self._shown is not None:
+            self.grid.set_blocks(self._shown.schedule.weekly)
+
+    def begin(self, working: str = "") -> None:
+        super().begin(working)
+        self.grid.set_busy(True)
+
+    def _end(self) -> None:
+        self.grid.set_busy(False)
+        super()._end()
+
+    def refuse(self, message: str) -> None:
+        super().refuse(message)
+        self._snap_back()
 
     def _change_schedule(self, change: Callable[[Schedule], Schedule], done: str) -> None:
         store, clock = self.owner.store, self.owner.clock
@@ -1622,7 +1742,7 @@ class SettingsDialog(QDialog):
         layout.addWidget(self.tabs, 1)
         layout.addWidget(self.buttons)
         self.loaded.connect(self._on_loaded)
-        self.resize(760, 640)
+        self.resize(900, 720)
         self.reload()
 
     @property
