@@ -40,7 +40,7 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any, ClassVar, TypeVar
 
-from PySide6.QtCore import QCoreApplication, Qt, Signal
+from PySide6.QtCore import QCoreApplication, QLocale, Qt, Signal
 from PySide6.QtGui import QStandardItem, QStandardItemModel
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -102,8 +102,6 @@ SECTIONS = (ACCOUNTS, SCHEDULE, CALENDAR, REPLY_BY, NOTIFICATIONS)
 _NAME_ROLE = Qt.ItemDataRole.UserRole
 _IMAP_PORTS = {"tls": 993, "starttls": 143, "plain": 143}
 _SMTP_PORTS = {"tls": 465, "starttls": 587, "plain": 25}
-_DAY_LABELS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
-_FULL_DAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 _MAX_PROMISE_HOURS = 24 * 30
 
 
@@ -166,12 +164,24 @@ def _write_notifications(store: Store, reminder: int, vip_json: str) -> None:
 # ------------------------------------------------------------------- small widgets
 
 
+def _tr(text: str) -> str:
+    """Translate where no widget's ``tr`` is at hand (module functions)."""
+    return QCoreApplication.translate("SettingsDialog", text)
+
+
+def _day_name(day: int, form: QLocale.FormatType = QLocale.FormatType.ShortFormat) -> str:
+    """Weekday ``day`` (0 = Monday) as the user's locale writes it: ``Mon``, ``Monday``."""
+    return QLocale().dayName(day + 1, form)
+
+
 def _duration_text(minutes: int) -> str:
     """``48 h``, ``1 h 30 min``, ``45 min``."""
     hours, rest = divmod(minutes, 60)
     if hours and rest:
-        return f"{hours} h {rest} min"
-    return f"{hours} h" if hours else f"{rest} min"
+        return _tr("{hours} h {minutes} min").format(hours=hours, minutes=rest)
+    if hours:
+        return _tr("{hours} h").format(hours=hours)
+    return _tr("{minutes} min").format(minutes=rest)
 
 
 def _table(
@@ -229,9 +239,10 @@ class _DaysPicker(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(4)
         self.boxes: list[QCheckBox] = []
-        for short, full in zip(_DAY_LABELS, _FULL_DAYS, strict=True):
-            box = QCheckBox(self.tr(short), self)
-            box.setAccessibleName(self.tr("{what} on {day}").format(what=what, day=self.tr(full)))
+        for day in range(len(DAY_NAMES)):
+            box = QCheckBox(_day_name(day), self)
+            full = _day_name(day, QLocale.FormatType.LongFormat)
+            box.setAccessibleName(self.tr("{what} on {day}").format(what=what, day=full))
             self.boxes.append(box)
             layout.addWidget(box)
         layout.addStretch(1)
@@ -248,7 +259,7 @@ class _DaysPicker(QWidget):
 def _clock_edit(parent: QWidget, name: str, text: str) -> QLineEdit:
     edit = QLineEdit(text, parent)
     edit.setAccessibleName(name)
-    edit.setPlaceholderText("HH:MM")
+    edit.setPlaceholderText(_tr("HH:MM"))
     edit.setMaxLength(5)
     edit.setFixedWidth(edit.fontMetrics().horizontalAdvance("00:000") + 16)
     return edit
@@ -272,7 +283,7 @@ def _hours_spin(parent: QWidget, name: str, value: int) -> QSpinBox:
     spin = QSpinBox(parent)
     spin.setAccessibleName(name)
     spin.setRange(1, _MAX_PROMISE_HOURS)
-    spin.setSuffix(" h")
+    spin.setSuffix(_tr(" h"))
     spin.setValue(value)
     return spin
 
@@ -472,7 +483,7 @@ class AccountsSection(_Section):
     def _imap_form(self) -> QWidget:
         form = QWidget(self)
         self.imap_name = self._line(form, self.tr("Account name"), self.tr("e.g. work"))
-        self.imap_host = self._line(form, self.tr("IMAP host"), "imap.example.org")
+        self.imap_host = self._line(form, self.tr("IMAP host"), self.tr("imap.example.org"))
         self.imap_port = self._line(form, self.tr("IMAP port"))
         self.imap_port.setText("993")
         self.imap_port.setMaximumWidth(
@@ -482,7 +493,7 @@ class AccountsSection(_Section):
         self.imap_security.currentIndexChanged.connect(
             lambda: self._default_port(self.imap_port, self.imap_security, _IMAP_PORTS)
         )
-        self.imap_user = self._line(form, self.tr("User name"), "me@example.org")
+        self.imap_user = self._line(form, self.tr("User name"), self.tr("me@example.org"))
         self.imap_password = self._line(form, self.tr("Password"), secret=True)
         self.imap_address = self._line(
             form, self.tr("Your address"), self.tr("if the user name is not your address")
@@ -537,9 +548,9 @@ class AccountsSection(_Section):
         form = QWidget(self)
         self.matrix_name = self._line(form, self.tr("Account name"), self.tr("e.g. chat"))
         self.matrix_homeserver = self._line(
-            form, self.tr("Homeserver"), "https://matrix.example.org"
+            form, self.tr("Homeserver"), self.tr("https://matrix.example.org")
         )
-        self.matrix_user = self._line(form, self.tr("Matrix user"), "@me:example.org")
+        self.matrix_user = self._line(form, self.tr("Matrix user"), self.tr("@me:example.org"))
         self.matrix_password = self._line(form, self.tr("Password"), secret=True)
         note = QLabel(
             self.tr("The password is used once, to log in; the keyring keeps the session."),
@@ -559,7 +570,7 @@ class AccountsSection(_Section):
     def _slack_form(self) -> QWidget:
         form = QWidget(self)
         self.slack_name = self._line(form, self.tr("Account name"), self.tr("e.g. team"))
-        self.slack_token = self._line(form, self.tr("User token"), "xoxp-…", secret=True)
+        self.slack_token = self._line(form, self.tr("User token"), self.tr("xoxp-…"), secret=True)
         self.slack_api_url = self._line(
             form, self.tr("API URL"), self.tr("only for a Slack-compatible server")
         )
@@ -917,7 +928,7 @@ class ScheduleSection(_Section):
         form = QFormLayout(add_box)
         times = QHBoxLayout()
         times.addWidget(self.start_edit)
-        times.addWidget(QLabel("–", add_box))
+        times.addWidget(QLabel(self.tr("–"), add_box))
         times.addWidget(self.end_edit)
         times.addStretch(1)
         times.addWidget(self.add_button)
@@ -1169,13 +1180,12 @@ class ScheduleSection(_Section):
 
 
 def _days_text(days: frozenset[int]) -> str:
-    """``Mon–Fri``, ``Mon, Wed, Fri``, ``Every day``."""
+    """``Mon–Fri``, ``Mon, Wed, Fri``, ``Every day``, in the user's locale."""
     text = format_days(days)
     if text == "daily":
-        return QCoreApplication.translate("SettingsDialog", "Every day")
-    for index, name in enumerate(DAY_NAMES):
-        text = text.replace(name, _DAY_LABELS[index])
-    return text.replace("-", "–").replace(",", ", ")
+        return _tr("Every day")
+    runs = [run.split("-") for run in text.split(",")]
+    return ", ".join("–".join(_day_name(DAY_NAMES.index(name)) for name in run) for run in runs)
 
 
 class CalendarSection(_Section):
@@ -1394,7 +1404,7 @@ class ReplyBySection(_Section):
         hours_form.addRow(self.tr("Days:"), self.hours_days)
         times = QHBoxLayout()
         times.addWidget(self.hours_start_edit)
-        times.addWidget(QLabel("–", hours_box))
+        times.addWidget(QLabel(self.tr("–"), hours_box))
         times.addWidget(self.hours_end_edit)
         times.addStretch(1)
         times.addWidget(self.hours_button)
