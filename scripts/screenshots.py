@@ -5,8 +5,9 @@
 Makes a demo profile in a temporary directory, opens the window at pinned instants
 (inside a communication window, and in deep work for the gate) and saves each state:
 the gate, the inbox, an email, a chat conversation, a reply being written, the weekly
-stats and the keyboard sheet. Run it under Xvfb (``Xvfb :99 -screen 0 1280x900x24``)
-with ``QT_QPA_PLATFORM=xcb``; look at every picture before committing it.
+stats, the keyboard sheet and Settings ▸ Schedule with its week grid. Run it under
+Xvfb (``Xvfb :99 -screen 0 1280x900x24``) with ``QT_QPA_PLATFORM=xcb``; look at every
+picture before committing it.
 """
 
 from __future__ import annotations
@@ -129,6 +130,18 @@ def main() -> int:
         sheet = window.show_shortcuts()
         save(sheet, out / "shortcuts.png")
         sheet.close()
+
+        settings = window.open_settings("schedule")
+        if settings is not None:
+            wait_for(lambda: settings.schedule.schedule is not None)
+            section = settings.schedule
+            rows = section.model.rowCount()
+            for row in range(rows):  # the afternoon window, selected: grid and list agree
+                if section.model.item(row, 2).text() == "13:00":
+                    section.select_row(row)
+            section.grid.setFocus()
+            save(settings, out / "settings.png")
+            settings.close()
         window.close()
     app.processEvents()
     return 0
