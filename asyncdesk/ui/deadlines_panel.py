@@ -26,8 +26,18 @@ import logging
 import math
 import sys
 from datetime import UTC, datetime, tzinfo
+from typing import cast
 
-from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QSize, Qt, QTimer, Signal
+from PySide6.QtCore import (
+    QT_TRANSLATE_NOOP,
+    QCoreApplication,
+    QModelIndex,
+    QPersistentModelIndex,
+    QSize,
+    Qt,
+    QTimer,
+    Signal,
+)
 from PySide6.QtGui import QBrush, QCloseEvent, QFont, QPainter, QPalette
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -57,12 +67,16 @@ from asyncdesk.ui.tasks import TaskRunner
 
 log = logging.getLogger(__name__)
 
-EMPTY_TEXT = "Nothing due. Nice."
+# The English texts (marked for translation, context "DeadlinesPanel"; shown translated).
+EMPTY_TEXT = cast(str, QT_TRANSLATE_NOOP("DeadlinesPanel", "Nothing due. Nice."))
 # A group lists its soonest ones: thousands of items would hold the GUI thread for a
 # fifth of a second at every reload (measured at 100,000 messages), and nobody reads
 # past the first screens; the header keeps the whole count, the sidebar's views list all.
 MAX_PER_GROUP = 200
-MORE_TEXT = "… and {count} more (the sidebar's views list them all)"
+MORE_TEXT = cast(
+    str,
+    QT_TRANSLATE_NOOP("DeadlinesPanel", "… and {count} more (the sidebar's views list them all)"),
+)
 # QTimer takes a signed 32-bit interval; a later deadline re-arms when it fires.
 _MAX_TIMER_MS = 2**31 - 1
 # Items keep the message id, and the two parts the delegate draws: who and what
@@ -77,10 +91,12 @@ GROUPS: tuple[Due, ...] = (Due.OVERDUE, Due.SOON, Due.LATER)
 def group_title(group: Due, horizon: datetime | None) -> str:
     """The group's name, without its count."""
     if group is Due.OVERDUE:
-        return "Overdue"
+        return QCoreApplication.translate("DeadlinesPanel", "Overdue")
     if group is Due.SOON:
-        return "Due within 24 hours" if horizon is None else "Due before the next window"
-    return "Later"
+        if horizon is None:
+            return QCoreApplication.translate("DeadlinesPanel", "Due within 24 hours")
+        return QCoreApplication.translate("DeadlinesPanel", "Due before the next window")
+    return QCoreApplication.translate("DeadlinesPanel", "Later")
 
 
 class DeadlinesPanel(QDockWidget):
@@ -104,7 +120,8 @@ class DeadlinesPanel(QDockWidget):
     deadline_passed = Signal()
 
     def __init__(self, tasks: TaskRunner, clock: Clock, parent: QWidget | None = None) -> None:
-        super().__init__("Deadlines", parent)
+        super().__init__(parent)
+        self.setWindowTitle(self.tr("Deadlines"))
         self.setObjectName("deadlinesDock")
         self.setFeatures(
             QDockWidget.DockWidgetFeature.DockWidgetClosable
@@ -127,6 +144,7 @@ class DeadlinesPanel(QDockWidget):
 
         self.tree = QTreeWidget(self)
         self.tree.setObjectName("deadlinesTree")
+        self.tree.setAccessibleName(self.tr("Deadlines"))
         self.tree.setHeaderHidden(True)
         self.tree.setColumnCount(1)
         self.tree.setRootIsDecorated(False)
@@ -242,10 +260,10 @@ class DeadlinesPanel(QDockWidget):
 
     def _on_failed(self, error: BaseException) -> None:
         if isinstance(error, AsyncDeskError):
-            message = f"Cannot read the deadlines: {error.message}"
-            log.warning("%s", message)
+            log.warning("Cannot read the deadlines: %s", error.message)
+            message = self.tr("Cannot read the deadlines: {reason}").format(reason=error.message)
         else:
-            message = "Cannot read the deadlines (see the log for details)."
+            message = self.tr("Cannot read the deadlines (see the log for details).")
             sys.excepthook(type(error), error, error.__traceback__)
         self.load_failed.emit(message)
 
@@ -269,7 +287,10 @@ class DeadlinesPanel(QDockWidget):
             members = grouped[group]
             if not members:
                 continue
-            header = QTreeWidgetItem([f"{group_title(group, self._horizon)} ({len(members)})"])
+            title = self.tr("{group} ({count})").format(
+                group=group_title(group, self._horizon), count=len(members)
+            )
+            header = QTreeWidgetItem([title])
             self._headers[group] = header
             header.setFlags(Qt.ItemFlag.ItemIsEnabled)
             header.setFont(0, bold)
@@ -283,16 +304,19 @@ class DeadlinesPanel(QDockWidget):
                 if keep is not None and item.data(0, _PK_ROLE) == keep:
                     self.tree.setCurrentItem(item)
             if len(members) > MAX_PER_GROUP:
-                more = QTreeWidgetItem([MORE_TEXT.format(count=len(members) - MAX_PER_GROUP)])
+                more_text = self.tr(MORE_TEXT).format(count=len(members) - MAX_PER_GROUP)
+                more = QTreeWidgetItem([more_text])
                 more.setFlags(Qt.ItemFlag.ItemIsEnabled)
                 header.addChild(more)
             header.setExpanded(True)
-        self.empty_label.setText(EMPTY_TEXT if self._loaded_at is not None else "")
+        self.empty_label.setText(self.tr(EMPTY_TEXT) if self._loaded_at is not None else "")
         self._stack.setCurrentWidget(self.empty_label if not self._commitments else self.tree)
 
     def _item(self, commitment: Commitment, now: datetime) -> QTreeWidgetItem:
-        when = f"due {badges.when_text(commitment.due_at, now, self._zone)}"
-        subject = commitment.subject or "(no subject)"
+        when = self.tr("due {when}").format(
+            when=badges.when_text(commitment.due_at, now, self._zone)
+        )
+        subject = commitment.subject or self.tr("(no subject)")
         message = self._messages.get(commitment.id)
         what = subject
         if message is not None and message.medium == Medium.CHAT.value and message.snippet:
@@ -309,10 +333,10 @@ class DeadlinesPanel(QDockWidget):
         lines = [
             f"{commitment.sender} <{commitment.sender_address}> · {commitment.account}",
             subject if what == subject else f"{subject}: {what}",
-            f"Reply by {badges.long_text(commitment.due_at, self._zone)}",
+            self.tr("Reply by {when}").format(when=badges.long_text(commitment.due_at, self._zone)),
         ]
         if commitment.reason:
-            lines.append(f"Needs a reply: {commitment.reason}")
+            lines.append(self.tr("Needs a reply: {reason}").format(reason=commitment.reason))
         item.setToolTip(0, "\n".join(lines))
         return item
 

@@ -14,7 +14,8 @@ show, so they always agree with each other and with ``deadlines``/``status``:
 
 A snooze that has run out is open again (as in ``store.promises``' open-at predicate).
 Instants are UTC; texts are in the given zone. GUI thread only (colours follow the
-application's palette).
+application's palette). The words go through :meth:`QCoreApplication.translate`
+(context ``"Due"``), with ``{name}`` placeholders filled by ``str.format``.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta, tzinfo
 from enum import StrEnum
 
-from PySide6.QtCore import QDate, QLocale
+from PySide6.QtCore import QCoreApplication, QDate, QLocale
 from PySide6.QtGui import QColor, QGuiApplication, QPalette
 
 from asyncdesk.core.messages import ReplyState
@@ -122,33 +123,52 @@ def long_text(instant: datetime, zone: tzinfo) -> str:
     ).strip()
 
 
+def overdue_text(when: str) -> str:
+    """``Overdue · Thu 16:30``: the badge of an overdue promise due ``when``."""
+    return QCoreApplication.translate("Due", "Overdue · {when}").format(when=when)
+
+
+def snoozed_text(when: str) -> str:
+    """``Snoozed until Thu 16:30``: the badge of a promise snoozed until ``when``."""
+    return QCoreApplication.translate("Due", "Snoozed until {when}").format(when=when)
+
+
 def badge_text(message: StoredMessage, due: Due, now: datetime, zone: tzinfo) -> str:
     """What the "Reply by" column says for ``message`` with badge ``due``."""
     match due:
         case Due.NONE:
             return ""
         case Due.REPLIED:
-            return "Replied"
+            return QCoreApplication.translate("Due", "Replied")
         case Due.REPLIED_LATE:
-            return "Replied late"
+            return QCoreApplication.translate("Due", "Replied late")
         case Due.DISMISSED:
-            return "Dismissed"
+            return QCoreApplication.translate("Due", "Dismissed")
         case Due.SNOOZED:
             until = message.snoozed_until
-            return "Snoozed" if until is None else f"Snoozed until {when_text(until, now, zone)}"
+            if until is None:
+                return QCoreApplication.translate("Due", "Snoozed")
+            return snoozed_text(when_text(until, now, zone))
         case Due.OVERDUE:
             assert message.due_at is not None
-            return f"Overdue · {when_text(message.due_at, now, zone)}"
+            return overdue_text(when_text(message.due_at, now, zone))
         case _:
             return "" if message.due_at is None else when_text(message.due_at, now, zone)
 
 
 def reason_line(message: StoredMessage) -> str | None:
-    """``Needs a reply: Sent to you by a person`` / ``No reply needed: Mailing list ...``."""
+    """``Needs a reply: Sent to you by a person`` / ``No reply needed: Mailing list ...``.
+
+    The reason itself comes from the classifier (``core.classify``, shared with the
+    command line) and stays as it is.
+    """
     if not message.reason:
         return None
-    verdict = "Needs a reply" if message.needs_reply else "No reply needed"
-    return f"{verdict}: {message.reason}"
+    if message.needs_reply:
+        template = QCoreApplication.translate("Due", "Needs a reply: {reason}")
+    else:
+        template = QCoreApplication.translate("Due", "No reply needed: {reason}")
+    return template.format(reason=message.reason)
 
 
 def _dark() -> bool:

@@ -25,11 +25,13 @@ import sys
 from collections.abc import Iterable
 from datetime import UTC, datetime, tzinfo
 from enum import IntEnum
-from typing import Any
+from typing import Any, cast
 
 from PySide6.QtCore import (
+    QT_TRANSLATE_NOOP,
     QAbstractTableModel,
     QByteArray,
+    QCoreApplication,
     QDate,
     QLocale,
     QModelIndex,
@@ -40,6 +42,7 @@ from PySide6.QtCore import (
 )
 from PySide6.QtGui import QBrush, QFont
 
+from asyncdesk.core.accounts import AccountKind
 from asyncdesk.core.clock import Clock
 from asyncdesk.core.errors import AsyncDeskError
 from asyncdesk.core.messages import Medium
@@ -73,12 +76,13 @@ class Column(IntEnum):
     REPLY_BY = 4
 
 
+# The English titles (marked for translation; :meth:`InboxModel.headerData` translates).
 HEADERS: dict[Column, str] = {
-    Column.FROM: "From",
-    Column.SUBJECT: "Subject",
-    Column.ACCOUNT: "Account",
-    Column.RECEIVED: "Received",
-    Column.REPLY_BY: "Reply by",
+    Column.FROM: cast(str, QT_TRANSLATE_NOOP("InboxModel", "From")),
+    Column.SUBJECT: cast(str, QT_TRANSLATE_NOOP("InboxModel", "Subject")),
+    Column.ACCOUNT: cast(str, QT_TRANSLATE_NOOP("InboxModel", "Account")),
+    Column.RECEIVED: cast(str, QT_TRANSLATE_NOOP("InboxModel", "Received")),
+    Column.REPLY_BY: cast(str, QT_TRANSLATE_NOOP("InboxModel", "Reply by")),
 }
 
 
@@ -309,7 +313,7 @@ class InboxModel(QAbstractTableModel):
             log.warning("cannot load the inbox: %s", error.message)
             self.load_failed.emit(error.message)
             return
-        self.load_failed.emit(f"cannot load the inbox: {error}")
+        self.load_failed.emit(self.tr("cannot load the inbox: {error}").format(error=error))
         sys.excepthook(type(error), error, error.__traceback__)
 
     def _on_refresh_failed(self, error: BaseException) -> None:
@@ -318,7 +322,7 @@ class InboxModel(QAbstractTableModel):
             log.warning("cannot re-read messages: %s", error.message)
             self.load_failed.emit(error.message)
             return
-        self.load_failed.emit(f"cannot re-read messages: {error}")
+        self.load_failed.emit(self.tr("cannot re-read messages: {error}").format(error=error))
         sys.excepthook(type(error), error, error.__traceback__)
 
     def _set_loading(self, loading: bool) -> None:
@@ -353,7 +357,7 @@ class InboxModel(QAbstractTableModel):
         if orientation != Qt.Orientation.Horizontal or not 0 <= section < len(Column):
             return None
         if role == Qt.ItemDataRole.DisplayRole:
-            return HEADERS[Column(section)]
+            return QCoreApplication.translate("InboxModel", HEADERS[Column(section)])
         return None
 
     def roleNames(self) -> dict[int, QByteArray]:
@@ -408,7 +412,9 @@ class InboxModel(QAbstractTableModel):
             case Column.SUBJECT:
                 return message.snippet or None
             case Column.ACCOUNT:
-                return f"{message.account} ({message.kind.value})"
+                return self.tr("{account} ({kind})").format(
+                    account=message.account, kind=self._kind_text(message.kind)
+                )
             case Column.RECEIVED:
                 return self._long_time(message.received_at)
             case Column.REPLY_BY:
@@ -425,26 +431,47 @@ class InboxModel(QAbstractTableModel):
         when = self._long_time(message.due_at)
         match due:
             case Due.OVERDUE:
-                return f"Overdue since {when}"
+                return self.tr("Overdue since {when}").format(when=when)
             case Due.SOON:
                 if self._horizon is None:
-                    return f"Reply by {when}, within 24 hours"
+                    return self.tr("Reply by {when}, within 24 hours").format(when=when)
                 window = badges.when_text(self._horizon, self._clock.now(), self._timezone)
-                return f"Reply by {when}, before the next window ({window})"
+                return self.tr("Reply by {when}, before the next window ({window})").format(
+                    when=when, window=window
+                )
             case Due.REPLIED | Due.REPLIED_LATE:
                 if message.replied_at is None:
-                    return f"Replied (due {when})"
+                    return self.tr("Replied (due {when})").format(when=when)
                 replied = self._long_time(message.replied_at)
-                late = ", after the deadline" if due is Due.REPLIED_LATE else ""
-                return f"Replied {replied}{late} (due {when})"
+                if due is Due.REPLIED_LATE:
+                    template = self.tr("Replied {replied}, after the deadline (due {when})")
+                else:
+                    template = self.tr("Replied {replied} (due {when})")
+                return template.format(replied=replied, when=when)
             case Due.SNOOZED:
                 until = message.snoozed_until
-                snoozed = "Snoozed" if until is None else f"Snoozed until {self._long_time(until)}"
-                return f"{snoozed} (due {when})"
+                if until is None:
+                    return self.tr("Snoozed (due {when})").format(when=when)
+                return self.tr("Snoozed until {until} (due {when})").format(
+                    until=self._long_time(until), when=when
+                )
             case Due.DISMISSED:
-                return f"Dismissed: no reply needed (was due {when})"
+                return self.tr("Dismissed: no reply needed (was due {when})").format(when=when)
             case _:
-                return f"Reply by {when}"
+                return self.tr("Reply by {when}").format(when=when)
+
+    def _kind_text(self, kind: AccountKind) -> str:
+        """The kind of an account, as the account tooltip names it."""
+        match kind:
+            case AccountKind.EMAIL:
+                return self.tr("email")
+            case AccountKind.MATRIX:
+                return self.tr("matrix")
+            case AccountKind.SLACK:
+                return self.tr("slack")
+            case AccountKind.DEMO:
+                return self.tr("demo")
+        return str(kind.value)
 
     def _local(self, instant: datetime) -> datetime:
         return instant.astimezone(self._timezone)
@@ -469,7 +496,11 @@ def _subject_line(message: StoredMessage) -> str:
     """An email's subject; for chat, whose "subject" is only the room, room and text."""
     if message.medium == Medium.CHAT.value and message.snippet:
         return f"{message.subject} — {message.snippet}" if message.subject else message.snippet
-    return message.subject or message.snippet or "(no subject)"
+    return (
+        message.subject
+        or message.snippet
+        or QCoreApplication.translate("InboxModel", "(no subject)")
+    )
 
 
 def _custom_role_data(message: StoredMessage, role: int) -> Any:
