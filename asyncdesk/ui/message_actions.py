@@ -21,6 +21,10 @@ one line — or the error, for a refused change (``BadInput``) — with an Undo 
 that fades after :data:`FEEDBACK_SECONDS` (Ctrl+Z keeps working until the next
 change).
 
+Every line is worded (and translated, ``self.tr`` / context ``"MessageActions"``) on the
+GUI thread: before the work goes to the database worker, and for a rule's "(3 messages
+changed)", once it is back.
+
 Threading contract: GUI thread only. Worker tasks receive the store, the ids and the
 values they need as arguments, never a widget.
 """
@@ -30,9 +34,18 @@ from __future__ import annotations
 import logging
 import sys
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
-from PySide6.QtCore import QItemSelectionModel, QModelIndex, QObject, QPoint, Qt, QTimer, Signal
+from PySide6.QtCore import (
+    QCoreApplication,
+    QItemSelectionModel,
+    QModelIndex,
+    QObject,
+    QPoint,
+    Qt,
+    QTimer,
+    Signal,
+)
 from PySide6.QtGui import QAction, QActionGroup, QKeySequence
 from PySide6.QtWidgets import (
     QHBoxLayout,
@@ -74,11 +87,13 @@ class Change:
     """What a finished action did: the line to show and how to put it back."""
 
     message: str
-    name: str  # for "Undo <name>" and "<name> undone"
+    name: str  # for "Undo <name>" (translated)
     restore: Callable[[Store], object] | None
     pks: frozenset[int] | None  # the messages to re-read; None: any (a rule)
     #: Messages left (or came back to) the inbox: its rows must be read again.
     rows: bool = False
+    #: A rule's change: how many messages it moved (said on the GUI thread, then 0).
+    moved: int = 0
 
 
 def email_domain(address: str) -> str | None:
@@ -94,14 +109,19 @@ def _quoted(message: StoredMessage) -> str:
     text = message.subject or message.snippet
     if message.medium == Medium.CHAT.value and message.snippet:
         text = message.snippet
-    subject = " ".join((text or "(no subject)").split())
+    subject = " ".join(
+        (text or QCoreApplication.translate("MessageActions", "(no subject)")).split()
+    )
     if len(subject) > _SUBJECT_CHARS:
         subject = subject[: _SUBJECT_CHARS - 1].rstrip() + "…"
-    return f"“{subject}”"
+    return QCoreApplication.translate("MessageActions", "“{subject}”").format(subject=subject)
 
 
 def _what(messages: Sequence[StoredMessage]) -> str:
-    return _quoted(messages[0]) if len(messages) == 1 else f"{len(messages)} messages"
+    """What the line names: the one message's subject, quoted, or how many there are."""
+    if len(messages) == 1:
+        return _quoted(messages[0])
+    return QCoreApplication.translate("MessageActions", "%n messages", "", len(messages))
 
 
 class MessageActions(QObject):
@@ -147,27 +167,37 @@ class MessageActions(QObject):
             made.setCheckable(checkable)
             return made
 
-        self.needs_reply_action = action("Needs a &reply", "N", checkable=True)
-        self.no_reply_action = action("&No reply needed", "Shift+N", checkable=True)
+        self.needs_reply_action = action(self.tr("Needs a &reply"), "N", checkable=True)
+        self.no_reply_action = action(self.tr("&No reply needed"), "Shift+N", checkable=True)
         verdicts = QActionGroup(self)
         verdicts.addAction(self.needs_reply_action)
         verdicts.addAction(self.no_reply_action)
-        self.automatic_action = action("Back to the &automatic decision")
-        self.dismiss_action = action("&Dismiss", "D")
-        self.snooze_action = action("&Snooze until the next window", "S")
-        self.always_sender_action = action("Always needs a reply from this sender", checkable=True)
-        self.never_sender_action = action("Never needs a reply from this sender", checkable=True)
-        self.never_domain_action = action("Never for this domain", checkable=True)
-        self.archive_action = action("&Done (archive)", "E")
-        self.archive_action.setStatusTip("Out of the inbox; search still finds it (Z undoes)")
-        self.undo_action = QAction("&Undo", parent)
+        self.automatic_action = action(self.tr("Back to the &automatic decision"))
+        self.dismiss_action = action(self.tr("&Dismiss"), "D")
+        self.snooze_action = action(self.tr("&Snooze until the next window"), "S")
+        self.always_sender_action = action(
+            self.tr("Always needs a reply from this sender"), checkable=True
+        )
+        self.never_sender_action = action(
+            self.tr("Never needs a reply from this sender"), checkable=True
+        )
+        self.never_domain_action = action(self.tr("Never for this domain"), checkable=True)
+        self.archive_action = action(self.tr("&Done (archive)"), "E")
+        self.archive_action.setStatusTip(
+            self.tr("Out of the inbox; search still finds it (Z undoes)")
+        )
+        self.undo_action = QAction(self.tr("&Undo"), parent)
         self.undo_action.setShortcut(QKeySequence.StandardKey.Undo)
         self.undo_action.setEnabled(False)
 
-        self.needs_reply_action.setStatusTip("You will answer it: it gets a reply-by deadline")
-        self.no_reply_action.setStatusTip("It needs no answer: no deadline")
-        self.automatic_action.setStatusTip("Let your rules and AsyncDesk decide again")
-        self.dismiss_action.setStatusTip("No reply needed for this one; it leaves the deadlines")
+        self.needs_reply_action.setStatusTip(
+            self.tr("You will answer it: it gets a reply-by deadline")
+        )
+        self.no_reply_action.setStatusTip(self.tr("It needs no answer: no deadline"))
+        self.automatic_action.setStatusTip(self.tr("Let your rules and AsyncDesk decide again"))
+        self.dismiss_action.setStatusTip(
+            self.tr("No reply needed for this one; it leaves the deadlines")
+        )
         # Bound methods only: a lambda over self, held by a connection in C++, is a
         # cycle Python's collector cannot see.
         self.needs_reply_action.triggered.connect(self._on_needs_reply)
@@ -189,8 +219,8 @@ class MessageActions(QObject):
         self.feedback_label.setTextFormat(Qt.TextFormat.PlainText)
         self.undo_button = QToolButton(self.feedback)
         self.undo_button.setObjectName("undoButton")
-        self.undo_button.setText("Undo")
-        self.undo_button.setToolTip("Put it back as it was (Ctrl+Z)")
+        self.undo_button.setText(self.tr("Undo"))
+        self.undo_button.setToolTip(self.tr("Put it back as it was (Ctrl+Z)"))
         self.undo_button.clicked.connect(self.undo)
         row = QHBoxLayout(self.feedback)
         row.setContentsMargins(0, 0, 12, 0)
@@ -289,10 +319,12 @@ class MessageActions(QObject):
         if horizon is not None and snoozable:
             zone = self._model.timezone
             self.snooze_action.setText(
-                f"&Snooze until the next window ({when_text(horizon, now, zone)})"
+                self.tr("&Snooze until the next window ({when})").format(
+                    when=when_text(horizon, now, zone)
+                )
             )
         else:
-            self.snooze_action.setText("&Snooze until the next window")
+            self.snooze_action.setText(self.tr("&Snooze until the next window"))
         self._update_rule_actions(current if usable else None)
         self.undo_action.setEnabled(self._enabled and not self._busy and self._undo is not None)
 
@@ -300,9 +332,9 @@ class MessageActions(QObject):
         address = None if current is None else current.sender_address
         domain = None if address is None else email_domain(address)
         if address is None or domain is None:
-            self.always_sender_action.setText("Always needs a reply from this sender")
-            self.never_sender_action.setText("Never needs a reply from this sender")
-            self.never_domain_action.setText("Never for this domain")
+            self.always_sender_action.setText(self.tr("Always needs a reply from this sender"))
+            self.never_sender_action.setText(self.tr("Never needs a reply from this sender"))
+            self.never_domain_action.setText(self.tr("Never for this domain"))
             for rule_action in self._rule_actions():
                 rule_action.setEnabled(False)
                 rule_action.setChecked(False)
@@ -310,9 +342,13 @@ class MessageActions(QObject):
         sender_rule = self._rules.senders.get(address)
         domain_key = most_specific_domain(domain, self._rules.domains) or domain
         domain_rule = self._rules.domains.get(domain_key)
-        self.always_sender_action.setText(f"Always needs a reply from {address}")
-        self.never_sender_action.setText(f"Never needs a reply from {address}")
-        self.never_domain_action.setText(f"Never for @{domain_key}")
+        self.always_sender_action.setText(
+            self.tr("Always needs a reply from {address}").format(address=address)
+        )
+        self.never_sender_action.setText(
+            self.tr("Never needs a reply from {address}").format(address=address)
+        )
+        self.never_domain_action.setText(self.tr("Never for @{domain}").format(domain=domain_key))
         self.always_sender_action.setChecked(sender_rule is True)
         self.never_sender_action.setChecked(sender_rule is False)
         self.never_domain_action.setChecked(domain_rule is False)
@@ -361,13 +397,14 @@ class MessageActions(QObject):
             return
         pks = [m.id for m in targets]
         now = self._clock.now()
-        message = f"Archived {_what(targets)}"
+        message = self.tr("Archived {what}").format(what=_what(targets))
+        name = self.tr("Archive")
 
         def work(store: Store) -> Change:
             inbox.archive(store, pks, now)
             return Change(
                 message,
-                "Archive",
+                name,
                 lambda active: inbox.unarchive(active, pks),
                 frozenset(pks),
                 rows=True,
@@ -384,10 +421,12 @@ class MessageActions(QObject):
             return
         pks = [m.id for m in targets]
         if needs_reply is None:
-            message, name = f"{_what(targets)}: back to the automatic decision", "Mark"
+            template = self.tr("{what}: back to the automatic decision")
+        elif needs_reply:
+            template = self.tr("Marked {what} as needing a reply")
         else:
-            verdict = "needing a reply" if needs_reply else "needing no reply"
-            message, name = f"Marked {_what(targets)} as {verdict}", "Mark"
+            template = self.tr("Marked {what} as needing no reply")
+        message, name = template.format(what=_what(targets)), self.tr("Mark")
 
         def work(store: Store) -> Change:
             saved = choices.save_choices(store, pks)
@@ -403,13 +442,14 @@ class MessageActions(QObject):
         if not targets:
             return
         pks = [m.id for m in targets]
-        message = f"Dismissed {_what(targets)}"
+        message = self.tr("Dismissed {what}").format(what=_what(targets))
+        name = self.tr("Dismiss")
 
         def work(store: Store) -> Change:
             saved = choices.save_choices(store, pks)
             for pk in pks:
                 dismiss(store, pk)
-            return _change(message, "Dismiss", saved, pks)
+            return _change(message, name, saved, pks)
 
         self._run(work, pks)
 
@@ -422,13 +462,16 @@ class MessageActions(QObject):
             return
         pks = [m.id for m in targets]
         clock = self._clock
-        message = f"Snoozed {_what(targets)} until {when_text(until, now, self._model.timezone)}"
+        message = self.tr("Snoozed {what} until {when}").format(
+            what=_what(targets), when=when_text(until, now, self._model.timezone)
+        )
+        name = self.tr("Snooze")
 
         def work(store: Store) -> Change:
             saved = choices.save_choices(store, pks)
             for pk in pks:
                 snooze(store, clock, pk, until)
-            return _change(message, "Snooze", saved, pks)
+            return _change(message, name, saved, pks)
 
         self._run(work, pks)
 
@@ -443,31 +486,55 @@ class MessageActions(QObject):
             return
         if kind == "sender":
             value = address
-            label = f"from {address}"
             in_force = self._rules.senders.get(address)
         else:
             value = most_specific_domain(domain, self._rules.domains) or domain
-            label = f"for @{value}"
             in_force = self._rules.domains.get(value)
         remove = in_force is needs_reply
         clock = self._clock
-        verdict = "Always needs a reply" if needs_reply else "Never needs a reply"
+        said = self._rule_text(kind, needs_reply, removed=remove).format(
+            address=value, domain=value
+        )
+        name = self.tr("Rule")
 
         def work(store: Store) -> Change:
             saved = choices.save_rule(store, kind, value)
             if remove:
                 moved = remove_reply_rule(store, kind, value)
-                message = f"Rule removed: {verdict.lower()} {label}"
             else:
                 moved = set_reply_rule(store, clock, kind, value, needs_reply)
-                message = f"{verdict} {label}"
-            if moved:
-                message += f" ({moved} message{'' if moved == 1 else 's'} changed)"
             return Change(
-                message, "Rule", lambda s: choices.restore_rule(s, clock, saved), pks=None
+                said, name, lambda s: choices.restore_rule(s, clock, saved), pks=None, moved=moved
             )
 
         self._run(work, None)
+
+    def _rule_text(self, kind: str, needs_reply: bool, *, removed: bool) -> str:
+        """The line for a rule set or removed: a template with ``{address}`` (a sender's
+        rule) or ``{domain}`` (a domain's)."""
+        if kind == "sender":
+            if removed:
+                if needs_reply:
+                    return self.tr("Rule removed: always needs a reply from {address}")
+                return self.tr("Rule removed: never needs a reply from {address}")
+            if needs_reply:
+                return self.tr("Always needs a reply from {address}")
+            return self.tr("Never needs a reply from {address}")
+        if removed:
+            if needs_reply:
+                return self.tr("Rule removed: always needs a reply for @{domain}")
+            return self.tr("Rule removed: never needs a reply for @{domain}")
+        if needs_reply:
+            return self.tr("Always needs a reply for @{domain}")
+        return self.tr("Never needs a reply for @{domain}")
+
+    def _with_moved(self, said: str, moved: int) -> str:
+        """``said``, and how many messages a rule moved (``moved`` > 0)."""
+        if moved == 1:
+            template = self.tr("{said} (%n message changed)", "", moved)
+        else:
+            template = self.tr("{said} (%n messages changed)", "", moved)
+        return template.format(said=said)
 
     def undo(self) -> None:
         """Put back what the last change changed."""
@@ -477,11 +544,11 @@ class MessageActions(QObject):
             return
         restore = change.restore
 
+        message = self.tr("Undone: {change}").format(change=change.message)
+
         def work(active: Store) -> Change:
             restore(active)
-            return Change(
-                f"Undone: {change.message}", change.name, None, change.pks, rows=change.rows
-            )
+            return Change(message, change.name, None, change.pks, rows=change.rows)
 
         self._set_undo(None)
         self._run(work, change.pks)
@@ -504,6 +571,9 @@ class MessageActions(QObject):
 
         def finished(result: tuple[Change, ReplyRules | None]) -> None:
             change, rules = result
+            if change.moved:
+                message = self._with_moved(change.message, change.moved)
+                change = replace(change, message=message, moved=0)
             self._busy = False
             if rules is not None:
                 self._rules = rules
@@ -520,7 +590,9 @@ class MessageActions(QObject):
                 log.warning("a reply-by action was refused: %s", error.message)
                 self._show_feedback(error.message, undo=False)
             else:
-                self._show_feedback("That did not work (see the log for details).", undo=False)
+                self._show_feedback(
+                    self.tr("That did not work (see the log for details)."), undo=False
+                )
                 sys.excepthook(type(error), error, error.__traceback__)
             self._load_rules()
             self.update_actions()
@@ -546,7 +618,10 @@ class MessageActions(QObject):
 
     def _set_undo(self, change: Change | None) -> None:
         self._undo = change
-        self.undo_action.setText("&Undo" if change is None else f"&Undo {change.name}")
+        if change is None:
+            self.undo_action.setText(self.tr("&Undo"))
+        else:
+            self.undo_action.setText(self.tr("&Undo {action}").format(action=change.name))
         self.undo_action.setEnabled(self._enabled and change is not None)
 
     def _show_feedback(self, text: str, *, undo: bool) -> None:

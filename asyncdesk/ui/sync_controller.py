@@ -13,6 +13,10 @@ Signals (GUI thread):
 - ``synced(str, int)``: an account finished a sync; how many messages were new.
 - ``failed(str, str)``: an account's sync failed; the one-line reason (it retries).
 - ``idle()``: every account is caught up and waiting for news.
+
+The lines are worded (and translated, ``self.tr``) on the GUI thread; the sync thread
+only hands over the figures. The error itself comes from the services, as the command
+line prints it, and is not translated.
 """
 
 from __future__ import annotations
@@ -108,21 +112,50 @@ class SyncController(QObject):
             if step.total is None or step.done >= (step.total or 0):
                 self._started_at.pop(key, None)
             rate = step.done / (now - started) if now > started else 0.0
-            text = f"Syncing {step.account}: {step.stream}"
-            if step.total:
-                text += f" {step.done:,}/{step.total:,}"
-            if rate >= 1:
-                text += f" ({rate:,.0f}/s)"
-            self._tasks.run_on_gui(lambda: self.progress.emit(text))
+            account, stream, done, total = step.account, step.stream, step.done, step.total
+            self._tasks.run_on_gui(
+                lambda: self.progress.emit(self._progress_text(account, stream, done, total, rate))
+            )
         elif event.kind == "synced":
             self._busy.discard(event.account)
             everyone_done = not self._busy
             account, new = event.account, event.new_messages
             self._tasks.run_on_gui(lambda: self._emit_synced(account, new, everyone_done))
         elif event.kind == "failed":
-            account, error = event.account, event.error or "unknown error"
-            retry = "" if event.retry_in is None else f" (retrying in {event.retry_in:.0f} s)"
-            self._tasks.run_on_gui(lambda: self.failed.emit(account, error + retry))
+            account, error, retry_in = event.account, event.error, event.retry_in
+            self._tasks.run_on_gui(
+                lambda: self.failed.emit(account, self._failure_text(error, retry_in))
+            )
+
+    def _progress_text(
+        self, account: str, stream: str, done: int, total: int | None, rate: float
+    ) -> str:
+        """GUI thread: ``Syncing work: INBOX 500/2,000 (120/s)``."""
+        figures = {
+            "account": account,
+            "stream": stream,
+            "done": f"{done:,}",
+            "total": f"{total:,}" if total else "",
+            "rate": f"{rate:,.0f}",
+        }
+        if total and rate >= 1:
+            template = self.tr("Syncing {account}: {stream} {done}/{total} ({rate}/s)")
+        elif total:
+            template = self.tr("Syncing {account}: {stream} {done}/{total}")
+        elif rate >= 1:
+            template = self.tr("Syncing {account}: {stream} ({rate}/s)")
+        else:
+            template = self.tr("Syncing {account}: {stream}")
+        return template.format(**figures)
+
+    def _failure_text(self, error: str | None, retry_in: float | None) -> str:
+        """GUI thread: the services' reason, and when the sync tries again."""
+        reason = error or self.tr("unknown error")
+        if retry_in is None:
+            return reason
+        return self.tr("{reason} (retrying in {seconds} s)").format(
+            reason=reason, seconds=f"{retry_in:.0f}"
+        )
 
     def _emit_synced(self, account: str, new: int, everyone_done: bool) -> None:
         self.synced.emit(account, new)
