@@ -86,8 +86,11 @@ class ChatModel(QAbstractListModel):
         if role == Qt.ItemDataRole.DisplayRole:
             return line.body
         if role == Qt.ItemDataRole.AccessibleTextRole:
-            who = "You" if line.outbound else line.sender
-            return f"{who}, {self.time_text(line)}: {line.body}"
+            if line.outbound:
+                template = self.tr("You, {time}: {text}")
+            else:
+                template = self.tr("{sender}, {time}: {text}")
+            return template.format(sender=line.sender, time=self.time_text(line), text=line.body)
         if role == Qt.ItemDataRole.ToolTipRole:
             return line.received_at.astimezone(self.timezone).strftime("%a %d %b %Y %H:%M")
         if role == LINE_ROLE:
@@ -105,10 +108,16 @@ class BubbleDelegate(QStyledItemDelegate):
         line = index.data(LINE_ROLE)
         model = index.model()
         assert isinstance(model, ChatModel)
-        who = "You" if line.outbound else line.sender
-        header = f"{who} · {model.time_text(line)}"
-        if line.replies:
-            header += f" · {line.replies} {'reply' if line.replies == 1 else 'replies'} in thread"
+        who = self.tr("You") if line.outbound else line.sender
+        header = self.tr("{sender} · {time}").format(sender=who, time=model.time_text(line))
+        if line.replies == 1:
+            header = self.tr("{header} · %n reply in thread", "", line.replies).format(
+                header=header
+            )
+        elif line.replies:
+            header = self.tr("{header} · %n replies in thread", "", line.replies).format(
+                header=header
+            )
         # At most three quarters of the pane, and a comfortable line length.
         limit = QFontMetrics(option.font).averageCharWidth() * 72
         width = max(120, min(int(option.rect.width() * 0.75), limit))
@@ -210,7 +219,7 @@ class ChatView(QWidget):
         self.model = ChatModel(self)
         self.list = QListView(self)
         self.list.setObjectName("chatLines")
-        self.list.setAccessibleName("Conversation")
+        self.list.setAccessibleName(self.tr("Conversation"))
         self.list.setModel(self.model)
         self.list.setItemDelegate(BubbleDelegate(self.list))
         self.list.setWordWrap(True)
@@ -220,11 +229,11 @@ class ChatView(QWidget):
         self.list.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.box = QPlainTextEdit(self)
         self.box.setObjectName("chatReply")
-        self.box.setAccessibleName("Reply")
-        self.box.setPlaceholderText("Write a reply… (Ctrl+Enter sends)")
+        self.box.setAccessibleName(self.tr("Reply"))
+        self.box.setPlaceholderText(self.tr("Write a reply… (Ctrl+Enter sends)"))
         self.box.setMaximumHeight(96)
-        self.send_button = QPushButton("&Send", self)
-        self.send_button.setToolTip("Send the reply (Ctrl+Enter)")
+        self.send_button = QPushButton(self.tr("&Send"), self)
+        self.send_button.setToolTip(self.tr("Send the reply (Ctrl+Enter)"))
         self.send_button.clicked.connect(self.send)
         for keys in ("Ctrl+Return", "Ctrl+Enter"):
             QShortcut(QKeySequence(keys), self.box, self.send)
@@ -289,8 +298,11 @@ class ChatView(QWidget):
     def _on_loaded(self, result: tuple[Conversation, Any]) -> None:
         found, self._secrets = result
         self._conversation = found
-        where = "Thread in " if found.in_thread else ""
-        self.title.setText(f"{where}{found.title} · {found.account}")
+        if found.in_thread:
+            title = self.tr("Thread in {room} · {account}")
+        else:
+            title = self.tr("{room} · {account}")
+        self.title.setText(title.format(room=found.title, account=found.account))
         self.model.set_lines(found.lines)
         self.list.scrollToBottom()
         self._set_enabled(True)
@@ -314,7 +326,7 @@ class ChatView(QWidget):
         secrets = self._secrets
         target, clock, tasks = found.target, self._clock, self._tasks
         self._set_enabled(False)
-        self.status.setText("Sending…")
+        self.status.setText(self.tr("Sending…"))
 
         def record(remote_id: str) -> None:
             from asyncdesk.services.chat_reply import record_only
@@ -334,16 +346,16 @@ class ChatView(QWidget):
 
     def _on_sent(self) -> None:
         self.box.clear()
-        self.status.setText("Sent.")
+        self.status.setText(self.tr("Sent."))
         self._set_enabled(True)
         self.reload()
         self.sent.emit()
 
     def _on_send_failed(self, error: BaseException) -> None:
         if isinstance(error, AsyncDeskError):
-            message = f"Not sent: {error.message}"
+            message = self.tr("Not sent: {reason}").format(reason=error.message)
         else:
-            message = "Not sent (see the log for details)."
+            message = self.tr("Not sent (see the log for details).")
             log.error("chat reply failed", exc_info=(type(error), error, error.__traceback__))
         self.status.setText(message)
         self._set_enabled(True)

@@ -169,9 +169,14 @@ class CrashHandler(QObject):
         parent = self._parent_getter()
         box = QMessageBox(parent)
         box.setIcon(QMessageBox.Icon.Critical)
-        box.setWindowTitle("AsyncDesk – error")
-        box.setText("Something went wrong inside AsyncDesk.")
-        box.setInformativeText(f"{summary}\n\nThe details are in the log:\n{self._paths.log_file}")
+        box.setWindowTitle(self.tr("AsyncDesk – error"))
+        box.setText(self.tr("Something went wrong inside AsyncDesk."))
+        # The summary is Python's own line (exception type and message): not translated.
+        box.setInformativeText(
+            self.tr("{summary}\n\nThe details are in the log:\n{log}").format(
+                summary=summary, log=self._paths.log_file
+            )
+        )
         box.setDetailedText(details)
         box.setStandardButtons(QMessageBox.StandardButton.Close)
         box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
@@ -191,9 +196,9 @@ class CrashHandler(QObject):
         self.previous_crash = None
         box = QMessageBox(self._parent_getter())
         box.setIcon(QMessageBox.Icon.Warning)
-        box.setWindowTitle("AsyncDesk")
-        box.setText("AsyncDesk crashed the last time it ran.")
-        box.setInformativeText(f"What it recorded is in:\n{where}")
+        box.setWindowTitle(self.tr("AsyncDesk"))
+        box.setText(self.tr("AsyncDesk crashed the last time it ran."))
+        box.setInformativeText(self.tr("What it recorded is in:\n{file}").format(file=where))
         box.setStandardButtons(QMessageBox.StandardButton.Ok)
         # Kept referenced: without a parent, a dropped wrapper would delete the box.
         self._crash_report_box = box

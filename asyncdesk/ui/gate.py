@@ -13,7 +13,9 @@ the countdown text — once a minute, aligned to the minute boundaries of the co
 and once a second in the last minute — and never decides the mode. It runs only while
 the gate is visible.
 
-Every local time shown is in the schedule's zone. Threading contract: GUI thread only.
+Every local time shown is in the schedule's zone. The words go through Qt's translator
+(``self.tr``; the module's functions use the context ``"GateView"``). Threading
+contract: GUI thread only.
 """
 
 from __future__ import annotations
@@ -22,8 +24,8 @@ import math
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from PySide6.QtCore import QDate, QLocale, Qt, QTimer, Signal
-from PySide6.QtGui import QColor, QFont, QHideEvent, QIcon, QPalette, QShowEvent
+from PySide6.QtCore import QCoreApplication, QDate, QLocale, Qt, QTimer, Signal
+from PySide6.QtGui import QColor, QFont, QHideEvent, QIcon, QKeySequence, QPalette, QShowEvent
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
@@ -37,7 +39,6 @@ from PySide6.QtWidgets import (
 
 from asyncdesk.core.clock import Clock
 from asyncdesk.core.schedule import Mode, Schedule
-from asyncdesk.services.schedule import format_duration
 
 # A reason is one line for the stats; long enough for a sentence.
 MAX_REASON_LENGTH = 200
@@ -60,6 +61,26 @@ def local_when(instant: datetime, now: datetime, zone: ZoneInfo) -> str:
     return f"{QLocale().toString(day, pattern)} {clock_time}"
 
 
+def duration_text(minutes: int) -> str:
+    """``2 h 14 min``, ``1 d 3 h``, ``5 min``: as ``services.schedule.format_duration``
+    (the command line's, which stays English) writes a whole number of minutes."""
+    days, rest = divmod(minutes, 24 * 60)
+    hours, minutes = divmod(rest, 60)
+    if days:
+        if hours:
+            return QCoreApplication.translate("GateView", "{days} d {hours} h").format(
+                days=days, hours=hours
+            )
+        return QCoreApplication.translate("GateView", "{days} d").format(days=days)
+    if hours:
+        if minutes:
+            return QCoreApplication.translate("GateView", "{hours} h {minutes} min").format(
+                hours=hours, minutes=minutes
+            )
+        return QCoreApplication.translate("GateView", "{hours} h").format(hours=hours)
+    return QCoreApplication.translate("GateView", "{minutes} min").format(minutes=minutes)
+
+
 def countdown_text(remaining: timedelta) -> str:
     """``in 2 h 14 min``, then ``in 42 s`` once under a minute (``1 min`` at exactly one).
 
@@ -68,10 +89,14 @@ def countdown_text(remaining: timedelta) -> str:
     """
     seconds = remaining.total_seconds()
     if seconds <= 0:
-        return "now"
+        return QCoreApplication.translate("GateView", "now")
     if seconds <= 59:
-        return f"in {math.ceil(seconds)} s"
-    return f"in {format_duration(timedelta(minutes=math.ceil(seconds / 60)))}"
+        return QCoreApplication.translate("GateView", "in {seconds} s").format(
+            seconds=math.ceil(seconds)
+        )
+    return QCoreApplication.translate("GateView", "in {duration}").format(
+        duration=duration_text(math.ceil(seconds / 60))
+    )
 
 
 def next_tick_ms(remaining: timedelta) -> int:
@@ -127,10 +152,12 @@ class GateView(QWidget):
         self._headline = self._label("gateHeadline", 2.0, QFont.Weight.Light)
         self._countdown = self._label("gateCountdown", 1.35, QFont.Weight.Normal, muted=True)
         self._mode_line = self._label("gateMode", 1.0, QFont.Weight.Normal, muted=True)
-        self.break_glass_button = QPushButton("Open anyway…", self)
+        self.break_glass_button = QPushButton(self.tr("Open anyway…"), self)
         self.break_glass_button.setObjectName("breakGlassButton")
         self.break_glass_button.setToolTip(
-            "Open the inbox outside a window; you will be asked why (Ctrl+Shift+B)"
+            self.tr("Open the inbox outside a window; you will be asked why ({keys})").format(
+                keys=QKeySequence("Ctrl+Shift+B").toString(QKeySequence.SequenceFormat.NativeText)
+            )
         )
         self.break_glass_button.setAutoDefault(False)
         self.break_glass_button.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Fixed)
@@ -191,13 +218,15 @@ class GateView(QWidget):
         if mode is Mode.DEEP_WORK:
             ends = schedule.next_transition(now)
             if ends is None:
-                self._mode_line.setText("Deep work — notifications are held.")
+                self._mode_line.setText(self.tr("Deep work — notifications are held."))
             else:
                 self._mode_line.setText(
-                    f"Deep work until {local_when(ends, now, zone)} — notifications are held."
+                    self.tr("Deep work until {when} — notifications are held.").format(
+                        when=local_when(ends, now, zone)
+                    )
                 )
         else:
-            self._mode_line.setText("Closed — nothing will interrupt you.")
+            self._mode_line.setText(self.tr("Closed — nothing will interrupt you."))
         self._repaint_countdown()
 
     def headline_text(self) -> str:
@@ -219,15 +248,18 @@ class GateView(QWidget):
     def _repaint_countdown(self) -> None:
         opens_at = self._opens_at
         if opens_at is None:
-            self._headline.setText("No window is scheduled ahead.")
-            self._countdown.setText("The inbox stays closed until you add one.")
+            self._headline.setText(self.tr("No window is scheduled ahead."))
+            self._countdown.setText(self.tr("The inbox stays closed until you add one."))
             self.display_timer.stop()
             return
         now = self._clock.now()
         remaining = opens_at - now
-        self._headline.setText(f"The inbox opens at {local_when(opens_at, now, self._zone)}")
-        self._countdown.setText(countdown_text(remaining))
-        self._countdown.setAccessibleName(f"Opens {countdown_text(remaining)}")
+        self._headline.setText(
+            self.tr("The inbox opens at {when}").format(when=local_when(opens_at, now, self._zone))
+        )
+        countdown = countdown_text(remaining)
+        self._countdown.setText(countdown)
+        self._countdown.setAccessibleName(self.tr("Opens {countdown}").format(countdown=countdown))
         if self.isVisible() and remaining > timedelta(0):
             self.display_timer.start(next_tick_ms(remaining))
         else:
@@ -252,22 +284,25 @@ class BreakGlassDialog(QDialog):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("breakGlassDialog")
-        self.setWindowTitle("Open the inbox anyway")
+        self.setWindowTitle(self.tr("Open the inbox anyway"))
         explanation = QLabel(
-            "Why open the inbox now? The reason is recorded and counted in your weekly stats.",
+            self.tr(
+                "Why open the inbox now? The reason is recorded and counted in your weekly stats."
+            ),
             self,
         )
         explanation.setWordWrap(True)
         self.reason_edit = QLineEdit(self)
         self.reason_edit.setObjectName("breakGlassReason")
-        self.reason_edit.setPlaceholderText("e.g. a client outage")
+        self.reason_edit.setAccessibleName(self.tr("Reason"))
+        self.reason_edit.setPlaceholderText(self.tr("e.g. a client outage"))
         self.reason_edit.setMaxLength(MAX_REASON_LENGTH)
         self.reason_edit.setClearButtonEnabled(True)
         self.buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self
         )
         self.ok_button = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
-        self.ok_button.setText("Open inbox")
+        self.ok_button.setText(self.tr("Open inbox"))
         self.cancel_button = self.buttons.button(QDialogButtonBox.StandardButton.Cancel)
         for button in (self.ok_button, self.cancel_button):
             button.setIcon(QIcon())  # some styles add a green tick and a red cross: too loud

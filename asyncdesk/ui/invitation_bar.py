@@ -47,10 +47,10 @@ class InvitationBar(QFrame):
         self.label.setObjectName("invitationText")
         self.label.setTextFormat(Qt.TextFormat.PlainText)
         self.label.setWordWrap(True)
-        self.join_button = QPushButton("&Join", self)
+        self.join_button = QPushButton(self.tr("&Join"), self)
         self.join_button.setAutoDefault(False)
         self.join_button.clicked.connect(lambda: self.answer(join=True))
-        self.decline_button = QPushButton("Decline", self)
+        self.decline_button = QPushButton(self.tr("Decline"), self)
         self.decline_button.setAutoDefault(False)
         self.decline_button.clicked.connect(lambda: self.answer(join=False))
         row = QHBoxLayout(self)
@@ -98,10 +98,14 @@ class InvitationBar(QFrame):
             self.hide()
         else:
             first = offers[0].invitation
-            who = first.inviter or "Someone"
-            text = f"{who} invited you to {first.name} · {first.account}"
+            who = first.inviter or self.tr("Someone")
+            text = self.tr("{inviter} invited you to {room} · {account}").format(
+                inviter=who, room=first.name, account=first.account
+            )
             if len(offers) > 1:
-                text += f"  ({len(offers) - 1} more)"
+                text = self.tr("{invitation}  (%n more)", "", len(offers) - 1).format(
+                    invitation=text
+                )
             self.label.setText(text)
             self._set_busy(False)
             self.show()
@@ -141,6 +145,8 @@ class InvitationBar(QFrame):
     def _on_failed(self, error: BaseException) -> None:
         message = error.message if isinstance(error, AsyncDeskError) else str(error)
         log.warning("chat invitation: %s", message)
-        self.label.setText(f"Could not answer the invitation: {message}")
+        self.label.setText(
+            self.tr("Could not answer the invitation: {reason}").format(reason=message)
+        )
         self._set_busy(False)
         self.failed.emit(message)
