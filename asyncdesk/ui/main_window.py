@@ -31,6 +31,10 @@ Notifications: once the profile is open, a
 ``asyncdesk sync`` runs) and hears the live sync's events from the sync thread; the GUI
 thread only starts and stops it.
 
+Texts go through Qt's translator (``self.tr``, context ``"MainWindow"``); what the
+layers below say (services' one-line errors, shared with the command line) and the
+search syntax (``is:due``, ``account:``) are shown as they are.
+
 Threading contract: every method runs on the GUI thread. The store is opened and closed
 on the database worker; the window receives it only through task callbacks.
 """
@@ -47,11 +51,14 @@ from datetime import datetime
 from enum import StrEnum
 from importlib import resources
 from pathlib import Path
+from typing import cast
 from zoneinfo import ZoneInfo
 
 import shiboken6
 from PySide6.QtCore import (
+    QT_TRANSLATE_NOOP,
     QByteArray,
+    QCoreApplication,
     QEvent,
     QItemSelectionModel,
     QModelIndex,
@@ -106,6 +113,7 @@ from asyncdesk.store.profile import ProfilePaths
 from asyncdesk.ui.chat_view import ChatView
 from asyncdesk.ui.compose import ComposeWindow
 from asyncdesk.ui.deadlines_panel import DeadlinesPanel
+from asyncdesk.ui.due import overdue_text, snoozed_text
 from asyncdesk.ui.first_run import WelcomeDialog, offer_welcome
 from asyncdesk.ui.gate import BreakGlassDialog, GateView, local_when
 from asyncdesk.ui.inbox_model import DEFAULT_PAGE_SIZE, Column, InboxModel
@@ -226,7 +234,7 @@ class MainWindow(QMainWindow):
         self._timezone: ZoneInfo | None = None
 
         self.setObjectName("MainWindow")
-        self.setWindowTitle("AsyncDesk")
+        self.setWindowTitle(self.tr("AsyncDesk"))
         icon = app_icon()
         if icon is not None:
             self.setWindowIcon(icon)
@@ -298,7 +306,7 @@ class MainWindow(QMainWindow):
         self._reading = QStackedWidget(self)
         self._reading.addWidget(self.message_view)
         self._reading.addWidget(self.chat)
-        self.chat_dock = QDockWidget("Conversation", self)
+        self.chat_dock = QDockWidget(self.tr("Conversation"), self)
         self.chat_dock.setObjectName("chatDock")
         self.chat_dock.setWidget(self._reading)
         self.chat_dock.hide()
@@ -335,9 +343,9 @@ class MainWindow(QMainWindow):
         self.banner_label.setObjectName("breakGlassBannerText")
         self.banner_label.setTextFormat(Qt.TextFormat.PlainText)
         self.banner_label.setWordWrap(True)
-        self.back_to_focus_button = QPushButton("Back to focus", self.banner)
+        self.back_to_focus_button = QPushButton(self.tr("Back to focus"), self.banner)
         self.back_to_focus_button.setObjectName("backToFocus")
-        self.back_to_focus_button.setToolTip("Close the inbox again until the next window")
+        self.back_to_focus_button.setToolTip(self.tr("Close the inbox again until the next window"))
         self.back_to_focus_button.setAutoDefault(False)
         self.back_to_focus_button.clicked.connect(self.back_to_focus)
         row = QHBoxLayout(self.banner)
@@ -350,10 +358,13 @@ class MainWindow(QMainWindow):
         # Search: results while typing (a short pause after the last key).
         self.search_box = QLineEdit(page)
         self.search_box.setObjectName("searchBox")
-        self.search_box.setAccessibleName("Search")
+        self.search_box.setAccessibleName(self.tr("Search"))
         self.search_box.setClearButtonEnabled(True)
+        # The search words (sender:, is:due, ...) are the syntax: never translated.
         self.search_box.setPlaceholderText(
-            "Search (/): words, sender:, subject:, is:due, is:overdue, is:fyi, in:chat, account:"
+            self.tr("Search (/): words, {operators}").format(
+                operators="sender:, subject:, is:due, is:overdue, is:fyi, in:chat, account:"
+            )
         )
         self._search_timer = QTimer(self)
         self._search_timer.setSingleShot(True)
@@ -365,7 +376,7 @@ class MainWindow(QMainWindow):
         # The sidebar: saved searches, shown in the box when chosen (nothing hidden).
         self.sidebar = QListWidget(page)
         self.sidebar.setObjectName("sidebar")
-        self.sidebar.setAccessibleName("Views")
+        self.sidebar.setAccessibleName(self.tr("Views"))
         self.sidebar.setFrameShape(QFrame.Shape.NoFrame)
         self.sidebar.setMaximumWidth(self.fontMetrics().averageCharWidth() * 22)
         self._fill_sidebar([])
@@ -398,6 +409,7 @@ class MainWindow(QMainWindow):
         """
         view = QTableView(self)
         view.setObjectName("inboxView")
+        view.setAccessibleName(self.tr("Inbox"))
         view.setModel(self.model)
         view.setSortingEnabled(False)
         view.setAlternatingRowColors(True)
@@ -432,10 +444,11 @@ class MainWindow(QMainWindow):
         metrics = QFontMetrics(bold)
         # Wide enough for a bold "Wed 30 Sep 23:59" plus the cell's padding.
         time_width = metrics.horizontalAdvance("Wed 30 Sep 23:59") + 24
-        # The widest badges: a bold "Overdue · ..." and a plain "Snoozed until ...".
+        # The widest badges: a bold "Overdue · ..." and a plain "Snoozed until ...",
+        # measured as they are worded in the user's language.
         badge_width = 24 + max(
-            metrics.horizontalAdvance("Overdue · Wed 23:59"),
-            QFontMetrics(view.font()).horizontalAdvance("Snoozed until Wed 23:59"),
+            metrics.horizontalAdvance(overdue_text("Wed 23:59")),
+            QFontMetrics(view.font()).horizontalAdvance(snoozed_text("Wed 23:59")),
         )
         view.setColumnWidth(Column.FROM, metrics.averageCharWidth() * 24)
         view.setColumnWidth(Column.ACCOUNT, metrics.averageCharWidth() * 12)
@@ -443,76 +456,80 @@ class MainWindow(QMainWindow):
         view.setColumnWidth(Column.REPLY_BY, badge_width)
 
     def _make_actions(self) -> None:
-        file_menu = self.menuBar().addMenu("&File")
-        self.reload_action = QAction("&Reload", self)
+        file_menu = self.menuBar().addMenu(self.tr("&File"))
+        self.reload_action = QAction(self.tr("&Reload"), self)
         self.reload_action.setShortcut(QKeySequence("F5"))
-        self.reload_action.setStatusTip("Read the inbox again from the profile")
+        self.reload_action.setStatusTip(self.tr("Read the inbox again from the profile"))
         self.reload_action.triggered.connect(self.reload)
         file_menu.addAction(self.reload_action)
-        self.break_glass_action = QAction("Open Inbox &Anyway…", self)
+        self.break_glass_action = QAction(self.tr("Open Inbox &Anyway…"), self)
         self.break_glass_action.setShortcut(QKeySequence("Ctrl+Shift+B"))
         self.break_glass_action.setStatusTip(
-            "Open the inbox outside a window; you will be asked for a reason"
+            self.tr("Open the inbox outside a window; you will be asked for a reason")
         )
         self.break_glass_action.setEnabled(False)  # only while the gate is shown
         self.break_glass_action.triggered.connect(self.ask_break_glass)
         file_menu.addAction(self.break_glass_action)
-        self.settings_action = QAction("&Settings…", self)
+        self.settings_action = QAction(self.tr("&Settings…"), self)
         self.settings_action.setShortcut(QKeySequence.StandardKey.Preferences)
         self.settings_action.setMenuRole(QAction.MenuRole.PreferencesRole)
         self.settings_action.triggered.connect(self._on_settings_action)
         file_menu.addAction(self.settings_action)
         file_menu.addSeparator()
-        self.quit_action = QAction("&Quit", self)
+        self.quit_action = QAction(self.tr("&Quit"), self)
         self.quit_action.setShortcut(QKeySequence("Ctrl+Q"))
         self.quit_action.setMenuRole(QAction.MenuRole.QuitRole)
         self.quit_action.triggered.connect(self.close)
         file_menu.addAction(self.quit_action)
 
-        edit_menu = self.menuBar().addMenu("&Edit")
+        edit_menu = self.menuBar().addMenu(self.tr("&Edit"))
         edit_menu.addAction(self.message_actions.undo_action)
-        message_menu = self.menuBar().addMenu("&Message")
+        message_menu = self.menuBar().addMenu(self.tr("&Message"))
         self.message_actions.fill_menu(message_menu)
-        view_menu = self.menuBar().addMenu("&View")
-        self.deadlines_action = QAction("&Deadlines", self)
+        view_menu = self.menuBar().addMenu(self.tr("&View"))
+        self.deadlines_action = QAction(self.tr("&Deadlines"), self)
         self.deadlines_action.setCheckable(True)
         self.deadlines_action.setChecked(True)
         self.deadlines_action.setShortcut(QKeySequence("F9"))
-        self.deadlines_action.setStatusTip("Show or hide the deadlines beside the inbox")
+        self.deadlines_action.setStatusTip(self.tr("Show or hide the deadlines beside the inbox"))
         self.deadlines_action.triggered.connect(self.set_deadlines_wanted)
         view_menu.addAction(self.deadlines_action)
-        self.stats_action = QAction("Weekly &Stats", self)
+        self.stats_action = QAction(self.tr("Weekly &Stats"), self)
         self.stats_action.setShortcut(QKeySequence("Ctrl+Shift+S"))
-        self.stats_action.setStatusTip("This week's and earlier weeks' numbers and charts")
+        self.stats_action.setStatusTip(self.tr("This week's and earlier weeks' numbers and charts"))
         self.stats_action.triggered.connect(self.show_stats)
         view_menu.addAction(self.stats_action)
 
         # The inbox's single keys (only while the inbox table has the focus).
         view = self.view
-        self.next_action = key_action(view, "Next message", "J", lambda: move_current(view, 1))
+        self.next_action = key_action(
+            view, self.tr("Next message"), "J", lambda: move_current(view, 1)
+        )
         self.previous_action = key_action(
-            view, "Previous message", "K", lambda: move_current(view, -1)
+            view, self.tr("Previous message"), "K", lambda: move_current(view, -1)
         )
-        self.open_action = QAction("Open the message", self)
+        self.open_action = QAction(self.tr("Open the message"), self)
         self.open_action.setShortcut(QKeySequence("Return"))
-        self.reply_action = key_action(view, "&Reply", "R", self._on_reply_key)
-        self.reply_all_action = key_action(view, "Reply to &all", "A", self._on_reply_all_key)
-        self.undo_key_action = key_action(
-            view, "Undo the last change", "Z", self.message_actions.undo
+        self.reply_action = key_action(view, self.tr("&Reply"), "R", self._on_reply_key)
+        self.reply_all_action = key_action(
+            view, self.tr("Reply to &all"), "A", self._on_reply_all_key
         )
-        self.search_key_action = key_action(view, "Search", "/", self.focus_search)
-        self.find_action = QAction("&Find…", self)
+        self.undo_key_action = key_action(
+            view, self.tr("Undo the last change"), "Z", self.message_actions.undo
+        )
+        self.search_key_action = key_action(view, self.tr("Search"), "/", self.focus_search)
+        self.find_action = QAction(self.tr("&Find…"), self)
         self.find_action.setShortcut(QKeySequence.StandardKey.Find)
         self.find_action.triggered.connect(self.focus_search)
         edit_menu.addAction(self.find_action)
-        self.shortcuts_action = QAction("&Keyboard Shortcuts", self)
+        self.shortcuts_action = QAction(self.tr("&Keyboard Shortcuts"), self)
         self.shortcuts_action.setShortcuts([QKeySequence("?"), QKeySequence("Shift+?")])
         self.shortcuts_action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
         self.shortcuts_action.triggered.connect(self.show_shortcuts)
         message_menu.addSeparator()
         message_menu.addAction(self.reply_action)
         message_menu.addAction(self.reply_all_action)
-        help_menu = self.menuBar().addMenu("&Help")
+        help_menu = self.menuBar().addMenu(self.tr("&Help"))
         help_menu.addAction(self.shortcuts_action)
         self.compose_windows: list[ComposeWindow] = []
 
@@ -527,7 +544,7 @@ class MainWindow(QMainWindow):
         """Open the store on the database worker, then read the schedule, the first page
         and the count (in that order, so the page shown is decided first)."""
         self._opening = True
-        self._set_status("Opening profile…", busy=True)
+        self._set_status(self.tr("Opening profile…"), busy=True)
         root = self.paths.root
         opened = self._opened_on_worker
 
@@ -646,7 +663,9 @@ class MainWindow(QMainWindow):
             [sys.executable, "-m", "asyncdesk", "demo", "--profile", str(demo)],
             start_new_session=True,
         )
-        self._set_status(f"Opening the demo in its own profile ({demo})…")
+        self._set_status(
+            self.tr("Opening the demo in its own profile ({folder})…").format(folder=demo)
+        )
 
     def _on_profile_failed(self, error: BaseException) -> None:
         self._opening = False
@@ -654,7 +673,9 @@ class MainWindow(QMainWindow):
             message = error.message
             log.warning("cannot open profile %s: %s", self.paths.root, message)
         else:
-            message = f"Cannot open the profile {self.paths.root} (see the log for details)."
+            message = self.tr("Cannot open the profile {folder} (see the log for details).").format(
+                folder=self.paths.root
+            )
             sys.excepthook(type(error), error, error.__traceback__)
         self.show_profile_error(message)
 
@@ -675,10 +696,10 @@ class MainWindow(QMainWindow):
         if self.stats_window is not None:
             self.stats_window.set_store(None)
         self.mode_timer.stop()
+        title = self.tr("AsyncDesk cannot open this profile")
+        hint = self.tr("Press F5 to try again.")
         self.error_label.setText(
-            "<h3>AsyncDesk cannot open this profile</h3>"
-            f"<p>{html.escape(message)}</p>"
-            "<p>Press F5 to try again.</p>"
+            f"<h3>{html.escape(title)}</h3><p>{html.escape(message)}</p><p>{html.escape(hint)}</p>"
         )
         self._show_page(Page.ERROR)
         self._set_status(message, busy=False)
@@ -752,15 +773,17 @@ class MainWindow(QMainWindow):
 
     def _on_schedule_failed(self, error: BaseException) -> None:
         if isinstance(error, AsyncDeskError):
-            message = f"Cannot read the schedule: {error.message}"
-            log.warning("%s", message)
+            log.warning("Cannot read the schedule: %s", error.message)
+            message = self.tr("Cannot read the schedule: {reason}").format(reason=error.message)
         else:
-            message = "Cannot read the schedule (see the log for details)."
+            message = self.tr("Cannot read the schedule (see the log for details).")
             sys.excepthook(type(error), error, error.__traceback__)
         # Nobody is locked out by a broken schedule: the inbox stays open.
         self._schedule = Schedule()
         self._evaluate()
-        self._set_status(f"{message} The inbox stays open.", busy=False)
+        self._set_status(
+            self.tr("{problem} The inbox stays open.").format(problem=message), busy=False
+        )
         self.schedule_failed.emit(message)
 
     def _evaluate(self) -> None:
@@ -854,7 +877,7 @@ class MainWindow(QMainWindow):
                 message = error.message
                 log.warning("cannot open the inbox anyway: %s", message)
             else:
-                message = "Cannot open the inbox (see the log for details)."
+                message = self.tr("Cannot open the inbox (see the log for details).")
                 sys.excepthook(type(error), error, error.__traceback__)
             self._set_status(message, busy=False)
             self.break_glass_failed.emit(message)
@@ -896,7 +919,9 @@ class MainWindow(QMainWindow):
         if reason is None:
             self.banner.hide()
         else:
-            self.banner_label.setText(f"Opened outside a window: {reason}.")
+            self.banner_label.setText(
+                self.tr("Opened outside a window: {reason}.").format(reason=reason)
+            )
             self.banner.show()
         self._show_page(Page.INBOX)
 
@@ -951,23 +976,24 @@ class MainWindow(QMainWindow):
 
     # -- search and the sidebar ---------------------------------------------------------
 
+    # (English label, query): the labels are shown translated, the queries never.
     SIDEBAR: tuple[tuple[str, str], ...] = (
-        ("Inbox", ""),
-        ("Needs reply", "is:due"),
-        ("Due before the next window", "is:soon"),
-        ("Overdue", "is:overdue"),
-        ("Unread", "is:unread"),
-        ("FYI / bulk", "is:fyi"),
-        ("Email", "in:email"),
-        ("Chat", "in:chat"),
+        (cast(str, QT_TRANSLATE_NOOP("MainWindow", "Inbox")), ""),
+        (cast(str, QT_TRANSLATE_NOOP("MainWindow", "Needs reply")), "is:due"),
+        (cast(str, QT_TRANSLATE_NOOP("MainWindow", "Due before the next window")), "is:soon"),
+        (cast(str, QT_TRANSLATE_NOOP("MainWindow", "Overdue")), "is:overdue"),
+        (cast(str, QT_TRANSLATE_NOOP("MainWindow", "Unread")), "is:unread"),
+        (cast(str, QT_TRANSLATE_NOOP("MainWindow", "FYI / bulk")), "is:fyi"),
+        (cast(str, QT_TRANSLATE_NOOP("MainWindow", "Email")), "in:email"),
+        (cast(str, QT_TRANSLATE_NOOP("MainWindow", "Chat")), "in:chat"),
     )
 
     def _fill_sidebar(self, accounts: list[str]) -> None:
         self.sidebar.clear()
         for label, query in self.SIDEBAR:
-            item = QListWidgetItem(label, self.sidebar)
+            item = QListWidgetItem(QCoreApplication.translate("MainWindow", label), self.sidebar)
             item.setData(Qt.ItemDataRole.UserRole, query)
-            item.setToolTip(query or "Every message, newest first")
+            item.setToolTip(query or self.tr("Every message, newest first"))
         for name in accounts:
             item = QListWidgetItem(f"  {name}", self.sidebar)
             query = f'account:"{name}"' if " " in name else f"account:{name}"
@@ -1120,7 +1146,7 @@ class MainWindow(QMainWindow):
         passed = rows > 0 and self.model.message_at(rows - 1).received_at < received_at
         if passed or self.model.all_loaded:
             self._reveal = None  # not in the inbox any more (removed on the server)
-            self._set_status("That message is no longer in the inbox.")
+            self._set_status(self.tr("That message is no longer in the inbox."))
             return
         self.model.fetchMore()  # a no-op while a page is in flight; page_loaded retries
 
@@ -1142,7 +1168,10 @@ class MainWindow(QMainWindow):
         now = self._clock.now()
         zone = self._schedule.zone if self._schedule is not None else None
         when = now.astimezone(zone).strftime("%H:%M") if zone is not None else ""
-        self._show_sync(f"Up to date {when}".strip())
+        if when:
+            self._show_sync(self.tr("Up to date {time}").format(time=when))
+        else:
+            self._show_sync(self.tr("Up to date"))
         if self._store is not None:
             # Joining a room wakes the account's long-poll: its messages come next.
             self.invitations.reload()
@@ -1152,7 +1181,10 @@ class MainWindow(QMainWindow):
             self._count()
 
     def _on_sync_failed(self, account: str, error: str) -> None:
-        self._show_sync(f"{account}: {error}" if account else error)
+        if account:
+            self._show_sync(self.tr("{account}: {error}").format(account=account, error=error))
+        else:
+            self._show_sync(error)
 
     # -- status bar -------------------------------------------------------------------
 
@@ -1174,10 +1206,16 @@ class MainWindow(QMainWindow):
             now = self._clock.now()
             current = schedule.current_window(now)
             if current is not None:
-                parts.append(f"Window open until {local_when(current.end, now, schedule.zone)}")
+                parts.append(
+                    self.tr("Window open until {when}").format(
+                        when=local_when(current.end, now, schedule.zone)
+                    )
+                )
         count = self._message_count
-        if count is not None:
-            parts.append(f"{count} message" if count == 1 else f"{count} messages")
+        if count == 1:
+            parts.append(self.tr("%n message", "", count))
+        elif count is not None:
+            parts.append(self.tr("%n messages", "", count))
         self._set_status(" · ".join(parts))
 
     def _set_status(self, text: str, *, busy: bool | None = None) -> None:
