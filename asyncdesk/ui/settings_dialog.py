@@ -9,9 +9,14 @@ check everything before they write) or what was done.
 - **Accounts**: the accounts with their kind and the user's identities in them;
   **Remove…** (after a confirmation: messages, deadlines and the keyring entry go,
   nothing on the server); forms to add an email (IMAP), Matrix or Slack account, and
-  **Test connection** for IMAP. Passwords and tokens are typed into password fields
-  and handed straight to the service, which puts them in the keyring; they are never
-  written to a setting or a log, and the field is emptied once the account is added.
+  **Test connection** for IMAP. **Edit…** (or a double click) puts an account in the
+  same form to change how it is reached: an email account's servers, addresses and
+  password (empty keeps the one in the keyring), a Matrix account signed in again, a
+  new Slack token; the account keeps its name, messages and promises, and the server
+  is asked first, so a change that cannot log in changes nothing. Passwords and
+  tokens are typed into password fields and handed straight to the service, which
+  puts them in the keyring; they are never written to a setting or a log, and the
+  field is emptied once the account is kept.
 - **Schedule**: the time zone, and the weekly windows and deep-work blocks twice: on
   a week grid (``ui.week_grid``) where they are seen and dragged, and as a list with a
   form to add one and **Remove**, the exact and keyboard-first way. A drag or key on
@@ -32,6 +37,7 @@ and never touch a widget. Results that arrive after the dialog closed are droppe
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import logging
 from collections.abc import Callable, Sequence
@@ -411,7 +417,15 @@ class AccountsSection(_Section):
             self.tr("Remove the account, its messages and its password from this profile")
         )
         self.remove_button.clicked.connect(self.remove_selected)
+        self.edit_button = _button(self, self.tr("&Edit…"), self.tr("Edit account"))
+        self.edit_button.setToolTip(
+            self.tr("Change the server settings, the password or the token of the account")
+        )
+        self.edit_button.clicked.connect(self.edit_selected)
+        self.table.doubleClicked.connect(lambda _: self.edit_selected())
         self.table.selectionModel().selectionChanged.connect(self.selection_changed)
+        self._accounts: dict[str, Account] = {}
+        self.editing: Account | None = None
 
         self.kind_combo = QComboBox(self)
         self.kind_combo.setAccessibleName(self.tr("Kind of account"))
@@ -432,13 +446,23 @@ class AccountsSection(_Section):
         self.test_button.clicked.connect(self.test_connection)
         self.add_button = _button(self, self.tr("A&dd account"), self.tr("Add account"))
         self.add_button.clicked.connect(self.add_account)
-        self.action_buttons = [self.remove_button, self.test_button, self.add_button]
+        self.cancel_button = _button(self, self.tr("&Cancel"), self.tr("Cancel the change"))
+        self.cancel_button.clicked.connect(self.stop_editing)
+        self.cancel_button.hide()
+        self.action_buttons = [
+            self.edit_button,
+            self.remove_button,
+            self.test_button,
+            self.add_button,
+            self.cancel_button,
+        ]
 
         top = QHBoxLayout()
         top.addWidget(self.empty_label)
         top.addStretch(1)
+        top.addWidget(self.edit_button)
         top.addWidget(self.remove_button)
-        add_box = QGroupBox(self.tr("Add an account"), self)
+        self.add_box = add_box = QGroupBox(self.tr("Add an account"), self)
         kind_row = QHBoxLayout()
         kind_label = QLabel(self.tr("&Kind:"), add_box)
         kind_label.setBuddy(self.kind_combo)
@@ -448,6 +472,7 @@ class AccountsSection(_Section):
         buttons = QHBoxLayout()
         buttons.addStretch(1)
         buttons.addWidget(self.test_button)
+        buttons.addWidget(self.cancel_button)
         buttons.addWidget(self.add_button)
         add_layout = QVBoxLayout(add_box)
         add_layout.addLayout(kind_row)
@@ -496,7 +521,9 @@ class AccountsSection(_Section):
         self.imap_user = self._line(form, self.tr("User name"), self.tr("me@example.org"))
         self.imap_password = self._line(form, self.tr("Password"), secret=True)
         self.imap_address = self._line(
-            form, self.tr("Your address"), self.tr("if the user name is not your address")
+            form,
+            self.tr("Your addresses"),
+            self.tr("if the user name is not your address; several: separated by commas"),
         )
         self.imap_trust_cert = self._line(
             form,
@@ -616,14 +643,22 @@ class AccountsSection(_Section):
                 for account in accounts
             ],
         )
+        self._accounts = {account.name: account for account in accounts}
         self.empty_label.setVisible(not accounts)
+        if self.editing is not None and self.editing.name not in self._accounts:
+            self.stop_editing()  # removed meanwhile
         if self._select_next is not None:
             self.select(self._select_next)
             self._select_next = None
         self.selection_changed()
 
     def selection_changed(self) -> None:
-        self.remove_button.setEnabled(not self._busy and self.selected() is not None)
+        chosen = self.selected()
+        self.remove_button.setEnabled(not self._busy and chosen is not None)
+        account = self._accounts.get(chosen or "")
+        self.edit_button.setEnabled(
+            not self._busy and account is not None and account.kind is not AccountKind.DEMO
+        )
 
     def selected(self) -> str | None:
         """The name of the selected account, if one is."""
@@ -675,7 +710,7 @@ class AccountsSection(_Section):
         from asyncdesk.services.accounts import build_imap_account
 
         smtp_host = self.smtp_host.text().strip() or None
-        address = self.imap_address.text().strip()
+        addresses = [part.strip() for part in self.imap_address.text().split(",") if part.strip()]
         trust = self.imap_trust_cert.text().strip()
         port = self._port(self.imap_port, self.tr("The IMAP port"))
         assert port is not None
@@ -693,7 +728,7 @@ class AccountsSection(_Section):
             ),
             smtp_security=str(self.smtp_security.currentData()) if smtp_host else None,
             trust_cert=trust or None,
-            addresses=[address] if address else [],
+            addresses=addresses,
         )
 
     def test_connection(self) -> None:
@@ -730,8 +765,15 @@ class AccountsSection(_Section):
         self.owner.tasks.run_net(login, success=worked, failure=failed, is_current=self.owner.alive)
 
     def add_account(self) -> None:
-        """Add the account the current form describes (see the module docstring)."""
+        """Add the account the current form describes (see the module docstring), or,
+        while one is being edited, save its changes."""
         if self._busy:
+            return
+        if self.editing is not None:
+            try:
+                self._save_edit(self.editing)
+            except BadInput as error:
+                self.refuse(one_line(error))
             return
         adders = {
             AccountKind.EMAIL: self._add_imap,
@@ -744,16 +786,17 @@ class AccountsSection(_Section):
             self.refuse(one_line(error))
 
     def _added(self, account: Account) -> str:
-        form = self.forms.currentWidget()
-        for edit in form.findChildren(QLineEdit) if form is not None else []:
-            if edit.echoMode() is QLineEdit.EchoMode.Password or edit in (
-                self.imap_name,
-                self.matrix_name,
-                self.slack_name,
-            ):
-                edit.clear()
+        self._clear_secrets()
+        for edit in (self.imap_name, self.matrix_name, self.slack_name):
+            edit.clear()
         self._select_next = account.name
         return self.tr("Added the account {name}.").format(name=account.name)
+
+    def _clear_secrets(self) -> None:
+        form = self.forms.currentWidget()
+        for edit in form.findChildren(QLineEdit) if form is not None else []:
+            if edit.echoMode() is QLineEdit.EchoMode.Password:
+                edit.clear()
 
     def _checked_name(self, account: Account, then: Callable[[], object]) -> None:
         """Refuse a name in use before anything reaches a server (database worker)."""
@@ -777,25 +820,183 @@ class AccountsSection(_Section):
         working: str,
         check: Callable[[], Any],
         keep: Callable[[Any], Account],
+        *,
+        new: bool = True,
     ) -> None:
-        """Every account is added the same way: the name is free (database worker),
-        ``check`` talks to the server (network pool), ``keep(its result)`` stores the
-        account and its secret (database worker); a failure at any step is one line."""
+        """Every account is added (or changed) the same way: the name is free (database
+        worker; for a new account), ``check`` talks to the server (network pool),
+        ``keep(its result)`` stores the account and its secret (database worker); a
+        failure at any step is one line and changes nothing."""
         tasks, alive = self.owner.tasks, self.owner.alive
         self.begin(working)
+        done = self._added if new else self._saved
 
         def checked(result: Any) -> None:
             tasks.run_db(
                 lambda: keep(result),
-                success=lambda added: self.succeed(self._added(added)),
+                success=lambda kept: self.succeed(done(kept)),
                 failure=self.fail,
                 is_current=alive,
             )
 
-        self._checked_name(
-            account,
-            lambda: tasks.run_net(check, success=checked, failure=self.fail, is_current=alive),
-        )
+        def talk() -> None:
+            tasks.run_net(check, success=checked, failure=self.fail, is_current=alive)
+
+        if new:
+            self._checked_name(account, talk)
+        else:
+            talk()
+
+    # -- editing -------------------------------------------------------------------
+
+    def edit_selected(self) -> None:
+        """Put the selected account in the form, to change its settings or secret."""
+        account = self._accounts.get(self.selected() or "")
+        if account is None or self._busy or account.kind is AccountKind.DEMO:
+            return
+        self.editing = account
+        self.choose_kind(account.kind)
+        self.kind_combo.setEnabled(False)
+        config = account.config
+        if account.kind is AccountKind.EMAIL:
+            self.imap_host.setText(str(config.get("host", "")))
+            self.imap_security.setCurrentIndex(self.imap_security.findData(config["security"]))
+            self.imap_port.setText(str(config.get("port", "")))
+            self.imap_user.setText(str(config.get("user", "")))
+            self.imap_address.setText(", ".join(account.identities))
+            self.imap_trust_cert.setText(str(config.get("trusted_cert_sha256", "")))
+            self.smtp_host.setText(str(config.get("smtp_host", "")))
+            if config.get("smtp_host"):
+                self.smtp_security.setCurrentIndex(
+                    self.smtp_security.findData(config.get("smtp_security", "tls"))
+                )
+                self.smtp_port.setText(str(config.get("smtp_port", "")))
+            self.imap_password.setPlaceholderText(self.tr("leave empty to keep the password"))
+        elif account.kind is AccountKind.MATRIX:
+            self.matrix_homeserver.setText(str(config.get("homeserver", "")))
+            self.matrix_user.setText(str(config.get("user_id") or account.identities[0]))
+            self.matrix_password.setPlaceholderText(self.tr("type it to sign in again"))
+        else:
+            self.slack_api_url.setText(str(config.get("api_url", "")))
+            self.slack_token.setPlaceholderText(self.tr("a new token replaces the old one"))
+        # What the account is, is not edited: only how to reach it.
+        for edit in (
+            self.imap_name,
+            self.matrix_name,
+            self.matrix_homeserver,
+            self.matrix_user,
+            self.slack_name,
+            self.slack_api_url,
+        ):
+            edit.setReadOnly(True)
+        for edit in (self.imap_name, self.matrix_name, self.slack_name):
+            edit.setText(account.name)
+        self._clear_secrets()
+        self.add_box.setTitle(self.tr("Change the account {name}").format(name=account.name))
+        self.add_button.setText(self.tr("&Save changes"))
+        self.add_button.setAccessibleName(self.tr("Save changes"))
+        self.cancel_button.show()
+        self.show_error("")
+        self.status_label.setText("")
+        first = {
+            AccountKind.EMAIL: self.imap_host,
+            AccountKind.MATRIX: self.matrix_password,
+            AccountKind.SLACK: self.slack_token,
+        }
+        first[account.kind].setFocus()
+
+    def stop_editing(self) -> None:
+        """Back to adding a new account, with an empty form."""
+        self.editing = None
+        self.kind_combo.setEnabled(True)
+        for edit in self.forms.findChildren(QLineEdit):
+            edit.setReadOnly(False)
+            if edit not in (self.imap_port, self.smtp_port):
+                edit.clear()
+        self.imap_port.setText(str(_IMAP_PORTS[str(self.imap_security.currentData())]))
+        self.smtp_port.setText(str(_SMTP_PORTS[str(self.smtp_security.currentData())]))
+        self.imap_password.setPlaceholderText("")
+        self.matrix_password.setPlaceholderText("")
+        self.slack_token.setPlaceholderText(self.tr("xoxp-…"))
+        self.add_box.setTitle(self.tr("Add an account"))
+        self.add_button.setText(self.tr("A&dd account"))
+        self.add_button.setAccessibleName(self.tr("Add account"))
+        self.cancel_button.hide()
+        self.show_error("")
+
+    def _saved(self, account: Account) -> str:
+        self._select_next = account.name
+        self.stop_editing()
+        return self.tr("Saved the account {name}.").format(name=account.name)
+
+    def _save_edit(self, before: Account) -> None:
+        store, factory = self.owner.store, self.owner.secrets_factory
+        name = before.name
+        if before.kind is AccountKind.EMAIL:
+            account = self.imap_account()
+            # Settings the form does not show are kept as they were.
+            hidden = ["display_name", "folders"]
+            if account.config.get("smtp_host") == before.config.get("smtp_host"):
+                hidden.append("smtp_trusted_cert_sha256")
+            kept = {key: before.config[key] for key in hidden if key in before.config}
+            account = dataclasses.replace(account, config={**kept, **account.config})
+            password = self.imap_password.text() or None
+
+            def login() -> None:
+                from asyncdesk.services.accounts import (
+                    account_password,
+                    profile_secrets,
+                    verify_imap_login,
+                )
+
+                secret = password or account_password(profile_secrets(store, factory), before)
+                verify_imap_login(account, secret)
+
+            def keep_email(_: None) -> Account:
+                from asyncdesk.services.accounts import edit_imap_account
+
+                return edit_imap_account(store, factory, account, password, verify=False)
+
+            working = self.tr("Logging in to {host}…").format(host=account.config["host"])
+            self._check_then_keep(account, working, login, keep_email, new=False)
+        elif before.kind is AccountKind.MATRIX:
+            password = self.matrix_password.text()
+            if not password:
+                raise BadInput(self.tr("Type the password to sign in again."))
+            homeserver = str(before.config["homeserver"])
+            user = str(before.config.get("user_id") or before.identities[0])
+
+            def sign_in() -> object:
+                from asyncdesk.sources.matrix import login as matrix_login
+
+                return matrix_login(homeserver, user, password)
+
+            def keep_matrix(credentials: object) -> Account:
+                from asyncdesk.services.chat_accounts import renew_matrix_login
+
+                return renew_matrix_login(
+                    store, factory, name, password, login=lambda *_: credentials
+                )
+
+            working = self.tr("Logging in to {server}…").format(server=homeserver)
+            self._check_then_keep(before, working, sign_in, keep_matrix, new=False)
+        else:
+            token = self.slack_token.text().strip()
+            if not token:
+                raise BadInput(self.tr("Paste the new Slack user token (xoxp-…)."))
+
+            def verify() -> object:
+                from asyncdesk.services.chat_accounts import verify_slack_token
+
+                return verify_slack_token(before, token)
+
+            def keep_slack(identity: Any) -> Account:
+                from asyncdesk.services.chat_accounts import renew_slack_token
+
+                return renew_slack_token(store, factory, name, token, identity=identity)
+
+            working = self.tr("Checking the token with Slack…")
+            self._check_then_keep(before, working, verify, keep_slack, new=False)
 
     def _add_imap(self) -> None:
         account = self.imap_account()

@@ -590,6 +590,65 @@ def test_an_imap_account_added_through_the_form(
     assert password not in json.dumps(account.config)
 
 
+def test_an_imap_account_edited_through_the_form(
+    qtbot: QtBot,
+    store: Store,
+    open_settings: Callable[[], SettingsDialog],
+    dovecot: object,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """The server moved to another port: Edit… shows the account in the form, the
+    password field may stay empty (the keyring's is used to log in), and the account
+    keeps its name; a wrong new password is refused by the server and changes nothing."""
+    from servers.dovecot import Dovecot
+
+    assert isinstance(dovecot, Dovecot)
+    user, password = dovecot.add_user("ada")
+    moved = build_imap_account(
+        "mail", host=dovecot.host, port=free_port(), security="plain", user=user,
+        addresses=["ada@example.org", "ada@old.example.org"],
+    )  # fmt: skip
+    add_imap_account(store, FixedClock(NOW), KeyringSecrets, moved, password, verify=False)
+    dialog = open_settings()
+    section = dialog.accounts
+    section.select("mail")
+    assert section.edit_button.isEnabled()
+    section.edit_button.click()
+    assert section.editing is not None
+    assert section.imap_name.text() == "mail"
+    assert section.imap_name.isReadOnly()
+    assert not section.kind_combo.isEnabled()
+    assert section.imap_host.text() == dovecot.host
+    assert section.imap_address.text() == "ada@example.org, ada@old.example.org"
+    assert section.imap_password.text() == ""
+    assert section.add_button.text() == "&Save changes"
+
+    section.imap_port.setText(str(dovecot.plain_port))
+    changed(qtbot, dialog, "accounts", section.add_button.click)
+    (account,) = profile_accounts(store)
+    assert account.config["port"] == dovecot.plain_port
+    assert account.identities == ("ada@example.org", "ada@old.example.org")
+    assert profile_secrets(store).get("mail") == password  # kept
+    assert section.status_label.text() == "Saved the account mail."
+    assert section.editing is None  # back to adding, with an empty form
+    assert section.imap_name.text() == ""
+    assert not section.imap_name.isReadOnly()
+    assert section.add_button.text() == "A&dd account"
+
+    section.select("mail")
+    section.edit_button.click()
+    section.imap_password.setText("not-the-password")
+    message = refused(qtbot, dialog, "accounts", section.add_button.click)
+    assert message.startswith("Wrong user name or password for imap://ada@")
+    assert profile_secrets(store).get("mail") == password
+    assert section.editing is not None  # still editing, to correct it
+    section.cancel_button.click()
+    assert section.editing is None
+    assert section.imap_password.text() == ""
+    assert password not in caplog.text
+    assert "not-the-password" not in caplog.text
+
+
 @pytest.fixture
 def synapse(tmp_path_factory: pytest.TempPathFactory) -> Iterator[object]:
     from servers.synapse import Synapse, find_synapse_python
@@ -633,6 +692,20 @@ def test_a_matrix_account_added_through_the_form(
     assert set(kept) == {"access_token", "device_id"}  # the session, not the password
     assert rows(section.model) == [["chat", "Matrix", me]]
     assert section.matrix_password.text() == ""
+
+    # Signed out everywhere (a revoked token): Edit… signs in again.
+    synapse.request("POST", "/_matrix/client/v3/logout/all", token=kept["access_token"])
+    section.select("chat")
+    section.edit_button.click()
+    assert section.matrix_user.text() == me
+    assert section.matrix_homeserver.isReadOnly()
+    message = refused(qtbot, settings, "accounts", section.add_button.click)
+    assert message == "Type the password to sign in again."
+    section.matrix_password.setText(SECRET)
+    changed(qtbot, settings, "accounts", section.add_button.click)
+    renewed = json.loads(profile_secrets(store).get("chat") or "{}")
+    assert renewed["access_token"] not in ("", kept["access_token"])
+    assert [a.id for a in profile_accounts(store)] == [account.id]  # the same account
     assert SECRET not in caplog.text
 
 
