@@ -73,14 +73,26 @@ CHART_WIDTH = 820
 # --------------------------------------------------------------------------- numbers
 
 
-def human_minutes(minutes: float, *, with_days: bool = True) -> str:
+#: How human_minutes names its units; the window passes its own, translated.
+UNITS = {"d": "{n} d", "h": "{n} h", "min": "{n} min", "under": "under 1 min"}
+
+
+def human_minutes(
+    minutes: float, *, with_days: bool = True, units: dict[str, str] | None = None
+) -> str:
     """A duration for people, to the nearest minute: ``45 min``, ``2 h 15 min``,
     ``3 d 4 h`` (days and hours only from a day up); ``with_days=False`` counts in hours
-    (``76 h``), as time scheduled over a week reads best."""
+    (``76 h``), as time scheduled over a week reads best. ``units`` replaces the
+    templates of :data:`UNITS` (a translation)."""
+    named = units or UNITS
+
+    def unit(key: str, n: int) -> str:
+        return named[key].format(n=n)
+
     if minutes <= 0:
-        return "0 min"
+        return unit("min", 0)
     if minutes < 0.5:
-        return "under 1 min"
+        return named["under"]
     whole = round(minutes)
     days, rest = divmod(whole, 24 * 60) if with_days else (0, whole)
     hours, mins = divmod(rest, 60)
@@ -88,10 +100,10 @@ def human_minutes(minutes: float, *, with_days: bool = True) -> str:
         hours = round(rest / 60)
         if hours == 24:
             days, hours = days + 1, 0
-        return f"{days} d {hours} h" if hours else f"{days} d"
+        return f"{unit('d', days)} {unit('h', hours)}" if hours else unit("d", days)
     if hours:
-        return f"{hours} h {mins} min" if mins else f"{hours} h"
-    return f"{mins} min"
+        return f"{unit('h', hours)} {unit('min', mins)}" if mins else unit("h", hours)
+    return unit("min", mins)
 
 
 def _pct(value: float) -> str:

@@ -37,6 +37,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from asyncdesk.core.accounts import AccountKind
 from asyncdesk.core.clock import Clock
 from asyncdesk.core.errors import AsyncDeskError
 from asyncdesk.store.database import Store
@@ -45,6 +46,8 @@ from asyncdesk.ui.tasks import TaskRunner
 log = logging.getLogger(__name__)
 
 DRAFT_SAVE_MS = 1000
+#: The reading task's word for "this email account has no SMTP server".
+NO_SMTP = "no-smtp"
 
 
 class ComposeWindow(QDialog):
@@ -154,6 +157,13 @@ class ComposeWindow(QDialog):
                     preview = None
             problem = None
             target = secrets = None
+            if (
+                found is not None
+                and found.account.kind is AccountKind.EMAIL
+                and not found.account.config.get("smtp_host")
+            ):
+                # Said in the window's words (where to set it), not the CLI's.
+                return None, None, preview, load_draft(root, pk), NO_SMTP
             try:
                 target = check_reply_target(store, pk)
                 secrets = profile_secrets(store)
@@ -181,6 +191,11 @@ class ComposeWindow(QDialog):
         self.body.setFocus()
         self.body.moveCursor(self.body.textCursor().MoveOperation.End)
         self.send_button.setEnabled(self._target is not None)
+        if problem is NO_SMTP and self._target is None:
+            problem = self.tr(
+                "This account has no SMTP server to send with: add one in "
+                "File ▸ Settings ▸ Accounts (Edit…). The text is kept as a draft."
+            )
         if problem is not None:
             self.status.setText(problem)
             self.failed.emit(problem)

@@ -153,10 +153,20 @@ def _set_export_folder(store: Store, folder: Path | None) -> Path | None:
     return set_export_folder(store, folder)
 
 
+def _units() -> dict[str, str]:
+    """The duration units of the figures, translated (services.stats_report.UNITS)."""
+    return {
+        "d": QCoreApplication.translate("StatsWindow", "{n} d", "days"),
+        "h": QCoreApplication.translate("StatsWindow", "{n} h", "hours"),
+        "min": QCoreApplication.translate("StatsWindow", "{n} min", "minutes"),
+        "under": QCoreApplication.translate("StatsWindow", "under 1 min"),
+    }
+
+
 def _minutes(value: float | None) -> str:
     from asyncdesk.services.stats_report import DASH, human_minutes
 
-    return DASH if value is None else human_minutes(value)
+    return DASH if value is None else human_minutes(value, units=_units())
 
 
 def _pct(value: float | None) -> str:
@@ -581,7 +591,7 @@ class StatsWindow(QWidget):
             "p90": _minutes(totals.p90_response_minutes),
             "kept": _pct(totals.commitment_kept_pct),
             "overdue": f"{totals.overdue_open:,}",
-            "deep_work": human_minutes(stats.deep_work_minutes, with_days=False),
+            "deep_work": human_minutes(stats.deep_work_minutes, with_days=False, units=_units()),
             "windows": f"{stats.windows}",
             "deferred": f"{stats.notifications_deferred:,}",
             "break_glass": f"{stats.break_glass}",

@@ -71,7 +71,8 @@ def test_r_and_a_open_a_reply_and_a_reply_to_all(qtbot: QtBot, window: MainWindo
     assert not reply.reply_all
     assert reply.windowTitle() == "Reply"
     # This account cannot send (no SMTP server set): said before anything is typed.
-    qtbot.waitUntil(lambda: "no smtp_host configured" in reply.status.text(), timeout=10_000)
+    qtbot.waitUntil(lambda: "no SMTP server to send with" in reply.status.text(), timeout=10_000)
+    assert "Settings ▸ Accounts" in reply.status.text()  # where to set it, in the window
     assert not reply.send_button.isEnabled()
     newest = window.model.message_at(0)
     assert reply.to_label.text() == newest.sender_address  # still shows whom it would go to
