@@ -62,6 +62,7 @@ from asyncdesk.store.database import Store
 from asyncdesk.store.messages import StoredMessage
 from asyncdesk.store.promises import Commitment
 from asyncdesk.ui import due as badges
+from asyncdesk.ui.colours import muted
 from asyncdesk.ui.due import Due
 from asyncdesk.ui.tasks import TaskRunner
 
@@ -161,11 +162,7 @@ class DeadlinesPanel(QDockWidget):
         self.empty_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.empty_label.setWordWrap(True)
         self.empty_label.setMargin(16)
-        palette = self.empty_label.palette()
-        palette.setColor(
-            QPalette.ColorRole.WindowText, palette.color(QPalette.ColorRole.PlaceholderText)
-        )
-        self.empty_label.setPalette(palette)
+        muted(self.empty_label)
         self._stack = QStackedWidget(self)
         self._stack.addWidget(self.tree)
         self._stack.addWidget(self.empty_label)

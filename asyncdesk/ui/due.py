@@ -28,6 +28,7 @@ from PySide6.QtGui import QColor, QGuiApplication, QPalette
 
 from asyncdesk.core.messages import ReplyState
 from asyncdesk.store.messages import StoredMessage
+from asyncdesk.ui.colours import is_dark
 
 # "Soon" when no window is scheduled ahead (the same span ``status`` uses).
 NO_WINDOW_HORIZON = timedelta(hours=24)
@@ -172,7 +173,7 @@ def reason_line(message: StoredMessage) -> str | None:
 
 
 def _dark() -> bool:
-    return QGuiApplication.palette().color(QPalette.ColorRole.Base).lightness() < 128
+    return is_dark(QGuiApplication.palette())
 
 
 def colour(due: Due) -> QColor | None:

@@ -35,7 +35,6 @@ from datetime import timedelta
 from functools import cache
 
 from PySide6.QtCore import QCoreApplication, Qt, Signal, SignalInstance
-from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
     QButtonGroup,
     QComboBox,
@@ -58,6 +57,7 @@ from asyncdesk.core.clock import Clock
 from asyncdesk.core.errors import AsyncDeskError, BadInput
 from asyncdesk.core.schedule import BlockKind, Schedule, WeeklyBlock, parse_clock, parse_days
 from asyncdesk.store.database import Store
+from asyncdesk.ui.colours import FollowPalette, error_colour, muted
 from asyncdesk.ui.tasks import TaskRunner
 
 log = logging.getLogger(__name__)
@@ -558,13 +558,6 @@ def one_line(error: BaseException) -> str:
     return text[:1].upper() + text[1:]
 
 
-def muted(label: QLabel) -> None:
-    """Draw ``label`` in the palette's muted (placeholder) colour: a note, not content."""
-    palette = label.palette()
-    palette.setColor(label.foregroundRole(), palette.color(palette.ColorRole.PlaceholderText))
-    label.setPalette(palette)
-
-
 def error_label(parent: QWidget, name: str) -> QLabel:
     """The one line under a form that says what is wrong (hidden while empty)."""
     label = QLabel(parent)
@@ -572,9 +565,7 @@ def error_label(parent: QWidget, name: str) -> QLabel:
     label.setWordWrap(True)
     label.setTextFormat(Qt.TextFormat.PlainText)
     label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-    palette = label.palette()
-    palette.setColor(label.foregroundRole(), QColor("#c5221f"))
-    label.setPalette(palette)
+    FollowPalette(label, error_colour)
     label.setAccessibleName(QCoreApplication.translate("AsyncDesk", "Error"))
     label.hide()
     return label

@@ -39,6 +39,7 @@ from PySide6.QtWidgets import (
 
 from asyncdesk.core.clock import Clock
 from asyncdesk.core.schedule import Mode, Schedule
+from asyncdesk.ui.colours import FollowPalette
 
 # A reason is one line for the stats; long enough for a sentence.
 MAX_REASON_LENGTH = 200
@@ -198,9 +199,7 @@ class GateView(QWidget):
         label.setWordWrap(True)
         label.setFont(_scaled_font(self.font(), factor, weight))
         if muted:
-            palette = label.palette()
-            palette.setColor(QPalette.ColorRole.WindowText, _muted(palette))
-            label.setPalette(palette)
+            FollowPalette(label, _muted)
         return label
 
     # -- state ------------------------------------------------------------------------

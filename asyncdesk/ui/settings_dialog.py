@@ -89,7 +89,8 @@ from asyncdesk.core.schedule import (
 from asyncdesk.services.accounts import SecretsFactory
 from asyncdesk.services.secrets import KeyringSecrets
 from asyncdesk.store.database import Store
-from asyncdesk.ui.first_run import error_label, muted, one_line, zone_names
+from asyncdesk.ui.colours import muted
+from asyncdesk.ui.first_run import error_label, one_line, zone_names
 from asyncdesk.ui.tasks import TaskRunner
 from asyncdesk.ui.week_grid import WeekGrid
 
