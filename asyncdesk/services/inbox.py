@@ -50,6 +50,19 @@ def find(
         return search_query(session, parse(text), now=now, limit=limit, horizon=horizon)
 
 
+def counts(
+    store: Store, texts: Iterable[str], now: datetime, horizon: datetime | None = None
+) -> dict[str, int]:
+    """How many messages each filter-only search (``is:due``...) finds, by its text."""
+    from asyncdesk.core.search_query import parse
+    from asyncdesk.store.messages import count_filtered
+
+    with store.reading() as session:
+        return {
+            text: count_filtered(session, parse(text), now=now, horizon=horizon) for text in texts
+        }
+
+
 def archive(store: Store, ids: Iterable[int], now: datetime) -> None:
     """Done with these messages: out of the inbox (search still finds them)."""
     from asyncdesk.store.messages import set_archived

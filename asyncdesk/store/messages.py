@@ -755,6 +755,20 @@ def search_query(
     return _search_rows(session, walk.format(where=where), params)
 
 
+def count_filtered(
+    session: Session, query: SearchQuery, *, now: datetime, horizon: datetime | None = None
+) -> int:
+    """How many inbound messages a query of filters only (``is:due``, ``in:chat``, no
+    words) finds, as :func:`search_query` would list them: the sidebar's counts."""
+    if query.terms:
+        raise ValueError("count_filtered counts filters, not words")
+    where, params = _query_filters(query, now, horizon)
+    sql = "SELECT count(*) FROM messages AS m WHERE m.direction = 'inbound' AND " + (
+        "m.removed_at IS NULL" + where
+    )
+    return int(session.execute(text(sql), params).scalar() or 0)
+
+
 def _search_rows(session: Session, sql: str, params: dict[str, Any]) -> list[StoredMessage]:
     statement = text(sql).columns(*_COLUMNS)
     return [_stored(tuple(row)) for row in session.execute(statement, params)]

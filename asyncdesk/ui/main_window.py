@@ -130,6 +130,12 @@ log = logging.getLogger(__name__)
 
 #: The pause after the last key before a search runs (results while typing).
 SEARCH_PAUSE_MS = 150
+#: The pause after the inbox changed before the sidebar counts again (a sync brings
+#: many changes at once).
+COUNTS_PAUSE_MS = 300
+#: The views that show how many messages they hold: what asks for the user's action.
+COUNTED_VIEWS = ("is:due", "is:soon", "is:overdue", "is:unread")
+_LABEL_ROLE = Qt.ItemDataRole.UserRole + 1
 
 # The first-run size (width, height), before the user has chosen one.
 DEFAULT_SIZE = (1100, 700)
@@ -184,9 +190,11 @@ class MainWindow(QMainWindow):
     - ``break_glass_failed(str)``: opening it anyway failed; the one-line reason.
     - ``message_revealed(int)``: the message with this id was selected in the inbox
       (asked for from the deadlines panel).
+    - ``sidebar_counts_shown()``: the sidebar shows fresh counts beside its views.
     """
 
     exposed = Signal()
+    sidebar_counts_shown = Signal()
     profile_opened = Signal()
     profile_failed = Signal(str)
     count_loaded = Signal(int)
@@ -223,6 +231,13 @@ class MainWindow(QMainWindow):
         self._schedule: Schedule | None = None
         self._mode: Mode | None = None  # the last mode announced by mode_changed
         self._break_glass_reason: str | None = None
+        # The sidebar's counts follow what changes the inbox (a sync, a triage key).
+        self._horizon: datetime | None = None
+        self._counts: dict[str, int] = {}
+        self._counts_timer = QTimer(self)
+        self._counts_timer.setSingleShot(True)
+        self._counts_timer.setInterval(COUNTS_PAUSE_MS)
+        self._counts_timer.timeout.connect(self._refresh_counts)
         self._break_glass_pending = False
         self._message_count: int | None = None
         self._deadlines_wanted = True  # the user's choice; the gate hides it regardless
@@ -325,6 +340,8 @@ class MainWindow(QMainWindow):
         self.model.loading_changed.connect(self._on_loading_changed)
         self.model.load_failed.connect(self._on_load_failed)
         self.model.page_loaded.connect(self._try_reveal)
+        self.model.page_loaded.connect(self._counts_timer.start)
+        self.model.rows_refreshed.connect(self._counts_timer.start)
         self._restore_geometry()
         self._apply_deadlines_visibility()
 
@@ -378,7 +395,8 @@ class MainWindow(QMainWindow):
         self.sidebar.setObjectName("sidebar")
         self.sidebar.setAccessibleName(self.tr("Views"))
         self.sidebar.setFrameShape(QFrame.Shape.NoFrame)
-        self.sidebar.setMaximumWidth(self.fontMetrics().averageCharWidth() * 22)
+        self.sidebar.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.sidebar.setTextElideMode(Qt.TextElideMode.ElideRight)
         self._fill_sidebar([])
         self.sidebar.itemActivated.connect(self._on_sidebar_item)
         self.sidebar.itemClicked.connect(self._on_sidebar_item)
@@ -808,6 +826,9 @@ class MainWindow(QMainWindow):
         self._arm_mode_timer(schedule, now)
         upcoming = schedule.next_window(now)
         horizon = None if upcoming is None else upcoming.start
+        if horizon != self._horizon:
+            self._horizon = horizon
+            self._counts_timer.start()
         self.model.set_horizon(horizon)
         self.deadlines.set_horizon(horizon)
         self.message_actions.update_actions()
@@ -993,13 +1014,58 @@ class MainWindow(QMainWindow):
         for label, query in self.SIDEBAR:
             item = QListWidgetItem(QCoreApplication.translate("MainWindow", label), self.sidebar)
             item.setData(Qt.ItemDataRole.UserRole, query)
+            item.setData(_LABEL_ROLE, item.text())
             item.setToolTip(query or self.tr("Every message, newest first"))
         for name in accounts:
             item = QListWidgetItem(f"  {name}", self.sidebar)
             query = f'account:"{name}"' if " " in name else f"account:{name}"
             item.setData(Qt.ItemDataRole.UserRole, query)
+            item.setData(_LABEL_ROLE, item.text())
             item.setToolTip(query)
         self.sidebar.setCurrentRow(0)
+        self._fit_sidebar()
+        self._counts_timer.start()
+
+    def _fit_sidebar(self) -> None:
+        """As wide as its longest line (with a count), within reason."""
+        metrics = self.sidebar.fontMetrics()
+        widest = max(
+            (
+                metrics.horizontalAdvance(self.sidebar.item(row).text())
+                for row in range(self.sidebar.count())
+            ),
+            default=0,
+        )
+        cap = metrics.averageCharWidth() * 40
+        self.sidebar.setFixedWidth(min(widest + metrics.averageCharWidth() * 3, cap))
+
+    def sidebar_counts(self) -> dict[str, int]:
+        """The counts shown beside the views, by their search (for tests)."""
+        return dict(self._counts)
+
+    def _refresh_counts(self) -> None:
+        store = self._store
+        if store is None:
+            return
+        now, horizon = self._clock.now(), self._horizon
+        self.tasks.run_db(
+            lambda: inbox.counts(store, COUNTED_VIEWS, now, horizon),
+            success=self._show_counts,
+        )
+
+    def _show_counts(self, counts: dict[str, int]) -> None:
+        self._counts = counts
+        for row in range(self.sidebar.count()):
+            item = self.sidebar.item(row)
+            label = str(item.data(_LABEL_ROLE) or item.text())
+            count = counts.get(str(item.data(Qt.ItemDataRole.UserRole) or ""))
+            item.setText(
+                self.tr("{view}  {count}").format(view=label, count=f"{count:,}")
+                if count
+                else label
+            )
+        self._fit_sidebar()
+        self.sidebar_counts_shown.emit()
 
     def _on_sidebar_item(self, item: QListWidgetItem) -> None:
         self.search_box.setText(str(item.data(Qt.ItemDataRole.UserRole) or ""))

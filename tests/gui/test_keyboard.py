@@ -3,6 +3,7 @@ undoes it, ? lists every key. A real profile (the GUI fixtures' email inbox)."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 
 import pytest
@@ -164,18 +165,35 @@ def test_slash_searches_while_typing_and_escape_clears(qtbot: QtBot, window: Mai
 
 def test_the_sidebar_is_saved_searches_shown_in_the_box(qtbot: QtBot, window: MainWindow) -> None:
     qtbot.waitUntil(lambda: window.sidebar.count() == 9, timeout=5000)  # + the account
-    labels = [window.sidebar.item(r).text().strip() for r in range(window.sidebar.count())]
+    qtbot.waitUntil(lambda: bool(window.sidebar_counts()), timeout=5000)
+    counts = window.sidebar_counts()
+    labels = [
+        re.sub(r"\s+[\d,]+$", "", window.sidebar.item(r).text().strip())
+        for r in range(window.sidebar.count())
+    ]
     assert labels == [
         "Inbox", "Needs reply", "Due before the next window", "Overdue", "Unread",
         "FYI / bulk", "Email", "Chat", "work",
     ]  # fmt: skip
     needs = window.sidebar.item(1)
+    assert counts["is:due"] > 0
+    assert needs.text() == f"Needs reply  {counts['is:due']}"
+    assert window.sidebar.item(3).text() == "Overdue"  # nothing overdue: no number
     with qtbot.waitSignal(window.model.page_loaded, timeout=10_000):
         window.sidebar.itemClicked.emit(needs)
     assert window.search_box.text() == "is:due"
     rows = [window.model.message_at(r) for r in range(window.model.rowCount())]
-    assert rows
+    assert len(rows) == counts["is:due"]  # the number said what the view shows
     assert all(m.needs_reply for m in rows)
+
+    # Dismissing one (D) takes it off the count.
+    window.view.setFocus()
+    window.view.setCurrentIndex(window.model.index(0, 0))
+    with qtbot.waitSignal(window.sidebar_counts_shown, timeout=10_000):
+        qtbot.keyClick(window.view, Qt.Key.Key_D)
+    assert window.sidebar_counts()["is:due"] == counts["is:due"] - 1
+    assert needs.text() == f"Needs reply  {counts['is:due'] - 1}"
+
     with qtbot.waitSignal(window.model.page_loaded, timeout=10_000):
         window.sidebar.itemClicked.emit(window.sidebar.item(5))
     fyi = [window.model.message_at(r) for r in range(window.model.rowCount())]

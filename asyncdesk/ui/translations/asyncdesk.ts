@@ -948,7 +948,7 @@ The details are in the log:
     <name>MainWindow</name>
     <message>
         <source>AsyncDesk</source>
-        <extracomment>The pause after the last key before a search runs (results while typing).</extracomment>
+        <extracomment>The pause after the last key before a search runs (results while typing). The pause after the inbox changed before the sidebar counts again (a sync brings many changes at once). The views that show how many messages they hold: what asks for the user&apos;s action.</extracomment>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -1141,6 +1141,10 @@ The details are in the log:
     </message>
     <message>
         <source>Every message, newest first</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>{view}  {count}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>

@@ -554,3 +554,19 @@ def test_is_soon_is_due_before_the_next_window_and_not_yet_overdue(tmp_path: Pat
 
         assert found(T0 + 60 * H) == ["next"]  # the next window opens at T0 + 60 h
         assert found(None) == ["later", "next"]  # no window ahead: the next 24 hours
+
+
+@pytest.mark.parametrize(
+    "typed",
+    ["is:due", "is:overdue", "is:unread", "is:fyi", "is:soon", "is:due in:chat", "account:team"],
+)
+def test_the_sidebar_counts_what_the_search_lists(store: Store, typed: str) -> None:
+    """The count beside a view is the number of inbound rows choosing it shows."""
+    _set(store, "cafe", ReplyState.SNOOZED, until=NOW + 10 * H)
+    for now in (T0 + 10 * H, NOW):
+        with store.reading() as session:
+            listed = search_query(session, parse(typed), now=now, limit=1000, horizon=now + 9 * H)
+            counted = messages.count_filtered(session, parse(typed), now=now, horizon=now + 9 * H)
+        assert counted == sum(m.direction is Direction.INBOUND for m in listed)
+    with store.reading() as session, pytest.raises(ValueError, match="filters, not words"):
+        messages.count_filtered(session, parse("is:due invoice"), now=NOW)
