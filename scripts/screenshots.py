@@ -5,7 +5,8 @@
 Makes a demo profile in a temporary directory, opens the window at pinned instants
 (inside a communication window, and in deep work for the gate) and saves each state:
 the gate, the inbox, an email, a chat conversation, a reply being written, the weekly
-stats, the keyboard sheet and Settings ▸ Schedule with its week grid. Run it under
+stats, the keyboard sheet, Settings ▸ Schedule with its week grid, and the welcome of
+a new profile. Run it under
 Xvfb (``Xvfb :99 -screen 0 1280x900x24``) with ``QT_QPA_PLATFORM=xcb``; look at every
 picture before committing it.
 """
@@ -28,8 +29,11 @@ from PySide6.QtWidgets import QApplication, QWidget
 
 from asyncdesk.cli import main as cli
 from asyncdesk.core.clock import FixedClock
+from asyncdesk.store.database import Store
 from asyncdesk.store.profile import ProfilePaths
+from asyncdesk.ui.first_run import WelcomeDialog
 from asyncdesk.ui.main_window import MainWindow, Page
+from asyncdesk.ui.tasks import TaskRunner
 
 
 def next_weekday_at(hour: int, minute: int, zone: ZoneInfo) -> datetime:
@@ -85,7 +89,6 @@ def main() -> int:
         root = Path(tmp) / "profile"
         assert cli(["demo", "--no-gui", "--messages", "2000", "--profile", str(root)]) == 0
         from asyncdesk.services.profile import user_timezone
-        from asyncdesk.store.database import Store
 
         with Store.open(root) as store:
             zone = user_timezone(store)
@@ -143,6 +146,16 @@ def main() -> int:
             save(settings, out / "settings.png")
             settings.close()
         window.close()
+
+        # The welcome, as a new profile shows it (its machine zone pinned for the shot).
+        os.environ["TZ"] = "Europe/Berlin"
+        with Store.open(Path(tmp) / "new") as store:
+            tasks = TaskRunner()
+            welcome = WelcomeDialog(tasks, FixedClock(inside), store)
+            welcome.show()
+            save(welcome, out / "first-run.png")
+            welcome.close()
+            tasks.shutdown()
     app.processEvents()
     return 0
 

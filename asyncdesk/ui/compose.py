@@ -48,6 +48,8 @@ log = logging.getLogger(__name__)
 DRAFT_SAVE_MS = 1000
 #: The reading task's word for "this email account has no SMTP server".
 NO_SMTP = "no-smtp"
+#: ... and for "a message of the demo, which nobody can answer".
+DEMO = "demo"
 
 
 class ComposeWindow(QDialog):
@@ -164,6 +166,8 @@ class ComposeWindow(QDialog):
             ):
                 # Said in the window's words (where to set it), not the CLI's.
                 return None, None, preview, load_draft(root, pk), NO_SMTP
+            if found is not None and found.account.kind is AccountKind.DEMO:
+                return None, None, preview, load_draft(root, pk), DEMO
             try:
                 target = check_reply_target(store, pk)
                 secrets = profile_secrets(store)
@@ -195,6 +199,11 @@ class ComposeWindow(QDialog):
             problem = self.tr(
                 "This account has no SMTP server to send with: add one in "
                 "File ▸ Settings ▸ Accounts (Edit…). The text is kept as a draft."
+            )
+        elif problem is DEMO and self._target is None:
+            problem = self.tr(
+                "This is the demo: replies to its made-up people are not sent. "
+                "The text is kept as a draft."
             )
         if problem is not None:
             self.status.setText(problem)

@@ -567,7 +567,7 @@
     <name>ComposeWindow</name>
     <message>
         <source>Reply to all</source>
-        <extracomment>The reading task&apos;s word for &quot;this email account has no SMTP server&quot;.</extracomment>
+        <extracomment>The reading task&apos;s word for &quot;this email account has no SMTP server&quot;. ... and for &quot;a message of the demo, which nobody can answer&quot;.</extracomment>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -612,6 +612,10 @@
     </message>
     <message>
         <source>This account has no SMTP server to send with: add one in File ▸ Settings ▸ Accounts (Edit…). The text is kept as a draft.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>This is the demo: replies to its made-up people are not sent. The text is kept as a draft.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
