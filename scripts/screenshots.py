@@ -16,12 +16,14 @@ from __future__ import annotations
 import os
 import sys
 import tempfile
+import time as time_module
 from collections.abc import Callable
 from datetime import datetime, time, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 os.environ.setdefault("QT_QPA_PLATFORM", "xcb")
+
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from PySide6.QtCore import QEventLoop, QTimer
@@ -82,6 +84,10 @@ def first_row(window: MainWindow, medium: str, *, needs_reply: bool = True) -> i
 
 
 def main() -> int:
+    # A place, not Etc/UTC, whatever the machine says: the demo and the welcome take
+    # the machine's zone, and the pictures show it.
+    os.environ["TZ"] = "Europe/Berlin"
+    time_module.tzset()
     out = Path(sys.argv[1] if len(sys.argv) > 1 else "docs/screenshots")
     out.mkdir(parents=True, exist_ok=True)
     app = QApplication.instance() or QApplication(sys.argv[:1])
@@ -147,8 +153,7 @@ def main() -> int:
             settings.close()
         window.close()
 
-        # The welcome, as a new profile shows it (its machine zone pinned for the shot).
-        os.environ["TZ"] = "Europe/Berlin"
+        # The welcome, as a new profile shows it.
         with Store.open(Path(tmp) / "new") as store:
             tasks = TaskRunner()
             welcome = WelcomeDialog(tasks, FixedClock(inside), store)
