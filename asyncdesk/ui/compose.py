@@ -46,9 +46,9 @@ from asyncdesk.ui.tasks import TaskRunner
 log = logging.getLogger(__name__)
 
 DRAFT_SAVE_MS = 1000
-#: The reading task's word for "this email account has no SMTP server".
+# The reading task's word for "this email account has no SMTP server".
 NO_SMTP = "no-smtp"
-#: ... and for "a message of the demo, which nobody can answer".
+# ... and for "a message of the demo, which nobody can answer".
 DEMO = "demo"
 
 

@@ -66,7 +66,7 @@ THREE_WINDOWS = "three-windows"
 TWO_WINDOWS = "two-windows"
 CUSTOM = "custom"
 DEFAULT_TEMPLATE = THREE_WINDOWS
-#: The template names, in the order the welcome offers them.
+# The template names, in the order the welcome offers them.
 TEMPLATES = (THREE_WINDOWS, TWO_WINDOWS, CUSTOM)
 PROMISE_HOURS = (24, 48, 72)
 DEFAULT_PROMISE_HOURS = 48

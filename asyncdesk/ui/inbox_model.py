@@ -56,7 +56,7 @@ from asyncdesk.ui.tasks import TaskRunner
 
 log = logging.getLogger(__name__)
 
-#: How many messages a search shows (the newest); more words narrow it.
+# How many messages a search shows (the newest); more words narrow it.
 SEARCH_LIMIT = 1000
 DEFAULT_PAGE_SIZE = 200
 

@@ -128,13 +128,15 @@ from asyncdesk.ui.tasks import TaskRunner
 
 log = logging.getLogger(__name__)
 
-#: The pause after the last key before a search runs (results while typing).
+# The pause after the last key before a search runs (results while typing).
 SEARCH_PAUSE_MS = 150
-#: The pause after the inbox changed before the sidebar counts again (a sync brings
-#: many changes at once).
+# The pause after the inbox changed before the sidebar counts again (a sync brings
+# many changes at once).
 COUNTS_PAUSE_MS = 300
-#: The views that show how many messages they hold: what asks for the user's action.
-COUNTED_VIEWS = ("is:due", "is:soon", "is:overdue", "is:unread")
+# The views that show how many messages they hold: the promises, what asks for the
+# user's action (an unread count would be noise in a batched inbox, and costs a walk
+# of every message).
+COUNTED_VIEWS = ("is:due", "is:soon", "is:overdue")
 _LABEL_ROLE = Qt.ItemDataRole.UserRole + 1
 
 # The first-run size (width, height), before the user has chosen one.
@@ -340,7 +342,8 @@ class MainWindow(QMainWindow):
         self.model.loading_changed.connect(self._on_loading_changed)
         self.model.load_failed.connect(self._on_load_failed)
         self.model.page_loaded.connect(self._try_reveal)
-        self.model.page_loaded.connect(self._counts_timer.start)
+        # Not on every page: scrolling reads pages, it changes nothing.
+        self.model.modelReset.connect(self._counts_timer.start)
         self.model.rows_refreshed.connect(self._counts_timer.start)
         self._restore_geometry()
         self._apply_deadlines_visibility()

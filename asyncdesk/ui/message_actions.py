@@ -90,9 +90,9 @@ class Change:
     name: str  # for "Undo <name>" (translated)
     restore: Callable[[Store], object] | None
     pks: frozenset[int] | None  # the messages to re-read; None: any (a rule)
-    #: Messages left (or came back to) the inbox: its rows must be read again.
+    # Messages left (or came back to) the inbox: its rows must be read again.
     rows: bool = False
-    #: A rule's change: how many messages it moved (said on the GUI thread, then 0).
+    # A rule's change: how many messages it moved (said on the GUI thread, then 0).
     moved: int = 0
 
 

@@ -54,7 +54,7 @@ from asyncdesk.ui.tasks import TaskRunner
 
 log = logging.getLogger(__name__)
 
-#: The most one remote image may weigh when the user loads them.
+# The most one remote image may weigh when the user loads them.
 IMAGE_MAX_BYTES = 5 * 1024 * 1024
 IMAGE_TIMEOUT = 10.0
 _LINK_SCHEMES = {"http", "https", "mailto"}
@@ -169,7 +169,7 @@ class MessageView(QWidget):
         self.save_button.setToolTip(self.tr("Save the chosen attachment to a folder"))
         self.save_button.clicked.connect(self.save_selected)
         self.save_button.hide()
-        #: Where :meth:`save_selected` asks for a folder (replaced in tests).
+        # Where :meth:`save_selected` asks for a folder (replaced in tests).
         self.ask_folder: Callable[[], Path | None] = self._ask_folder
         self._attachments: Any = None
         self.html_button = QPushButton(self.tr("Show &HTML"), self)

@@ -103,7 +103,7 @@ SCHEDULE = "schedule"
 CALENDAR = "calendar"
 REPLY_BY = "reply_by"
 NOTIFICATIONS = "notifications"
-#: The sections (tabs), in order.
+# The sections (tabs), in order.
 SECTIONS = (ACCOUNTS, SCHEDULE, CALENDAR, REPLY_BY, NOTIFICATIONS)
 
 _NAME_ROLE = Qt.ItemDataRole.UserRole
@@ -319,7 +319,7 @@ class _Section(QWidget):
         self.status_label.setWordWrap(True)
         self.status_label.setTextFormat(Qt.TextFormat.PlainText)
         muted(self.status_label)
-        #: Buttons disabled while a change is on its way.
+        # Buttons disabled while a change is on its way.
         self.action_buttons: list[QWidget] = []
         self._busy = False
 
@@ -1924,9 +1924,9 @@ class SettingsDialog(QDialog):
         self.secrets_factory = secrets_factory
         self._alive = True
         self._unseen = set(SECTIONS)
-        #: Asks (title, question) before something is removed; True to go ahead.
+        # Asks (title, question) before something is removed; True to go ahead.
         self.confirm: Callable[[str, str], bool] = self._confirm
-        #: Asks for an .ics file (starting near the one given); None when cancelled.
+        # Asks for an .ics file (starting near the one given); None when cancelled.
         self.ask_calendar_file: Callable[[Path | None], Path | None] = self._ask_calendar_file
 
         self.tabs = QTabWidget(self)

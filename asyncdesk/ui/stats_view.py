@@ -296,7 +296,7 @@ class StatsWindow(QWidget):
         self._generation = 0
         self._export_dir: Path | None = None
         self._closed_by_user = False
-        #: Where :meth:`ask_export` gets its file name (replaced in tests).
+        # Where :meth:`ask_export` gets its file name (replaced in tests).
         self.ask_path: Callable[[str, Path], Path | None] = self._ask_path
 
         self.previous_button = QToolButton(self)
@@ -436,7 +436,7 @@ class StatsWindow(QWidget):
         self.auto_export_choose = QPushButton(self.tr("Choose &folder…"), self)
         self.auto_export_choose.setEnabled(False)
         self.auto_export_choose.clicked.connect(self._choose_auto_export)
-        #: Where :meth:`_choose_auto_export` gets a folder (replaced in tests).
+        # Where :meth:`_choose_auto_export` gets a folder (replaced in tests).
         self.ask_folder: Callable[[Path | None], Path | None] = self._ask_folder
         self._auto_export: Path | None = None
         automatic = QHBoxLayout()

@@ -37,7 +37,7 @@ from asyncdesk.ui.tasks import TaskRunner
 
 log = logging.getLogger(__name__)
 
-#: How long closing the window waits for the sync thread to notice it should stop.
+# How long closing the window waits for the sync thread to notice it should stop.
 STOP_TIMEOUT = 10.0
 
 

@@ -46,9 +46,9 @@ from PySide6.QtWidgets import QApplication, QScrollBar, QSizePolicy, QToolTip, Q
 
 from asyncdesk.core.schedule import MINUTES_PER_DAY, BlockKind, WeeklyBlock, format_clock
 
-#: Drags and keys move times by this many minutes.
+# Drags and keys move times by this many minutes.
 STEP_MINUTES = 15
-#: The hour the grid first shows at its top when the whole day does not fit.
+# The hour the grid first shows at its top when the whole day does not fit.
 FIRST_HOUR_SHOWN = 7
 DAYS = 7
 
@@ -162,7 +162,7 @@ class WeekGrid(QWidget):
                 "same by form."
             )
         )
-        #: The kind a drag on an empty area asks for (the section's form sets it).
+        # The kind a drag on an empty area asks for (the section's form sets it).
         self.new_kind = BlockKind.WINDOW
         self._blocks: list[WeeklyBlock] = []
         self._selected: WeeklyBlock | None = None

@@ -5,7 +5,6 @@
     <name>AccountsSection</name>
     <message>
         <source>Name</source>
-        <extracomment>Buttons disabled while a change is on its way.</extracomment>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -567,7 +566,6 @@
     <name>ComposeWindow</name>
     <message>
         <source>Reply to all</source>
-        <extracomment>The reading task&apos;s word for &quot;this email account has no SMTP server&quot;. ... and for &quot;a message of the demo, which nobody can answer&quot;.</extracomment>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -827,7 +825,6 @@ The details are in the log:
     <name>InboxModel</name>
     <message>
         <source>From</source>
-        <extracomment>How many messages a search shows (the newest); more words narrow it.</extracomment>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -952,7 +949,6 @@ The details are in the log:
     <name>MainWindow</name>
     <message>
         <source>AsyncDesk</source>
-        <extracomment>The pause after the last key before a search runs (results while typing). The pause after the inbox changed before the sidebar counts again (a sync brings many changes at once). The views that show how many messages they hold: what asks for the user&apos;s action.</extracomment>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -1188,7 +1184,6 @@ The details are in the log:
     <name>MessageActions</name>
     <message>
         <source>(no subject)</source>
-        <extracomment>Messages left (or came back to) the inbox: its rows must be read again. A rule&apos;s change: how many messages it moved (said on the GUI thread, then 0).</extracomment>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -1376,7 +1371,6 @@ The details are in the log:
     <name>MessageView</name>
     <message>
         <source>Load &amp;images</source>
-        <extracomment>The most one remote image may weigh when the user loads them.</extracomment>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -1405,7 +1399,6 @@ The details are in the log:
     </message>
     <message>
         <source>Show &amp;HTML</source>
-        <extracomment>Where :meth:`save_selected` asks for a folder (replaced in tests).</extracomment>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -1883,7 +1876,6 @@ school@example.org</source>
     </message>
     <message>
         <source>Settings sections</source>
-        <extracomment>Asks (title, question) before something is removed; True to go ahead. Asks for an .ics file (starting near the one given); None when cancelled.</extracomment>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -2037,7 +2029,6 @@ school@example.org</source>
     </message>
     <message>
         <source>Previous week (Alt+Left)</source>
-        <extracomment>Where :meth:`ask_export` gets its file name (replaced in tests).</extracomment>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -2142,7 +2133,6 @@ school@example.org</source>
     </message>
     <message>
         <source>No profile is open.</source>
-        <extracomment>Where :meth:`_choose_auto_export` gets a folder (replaced in tests).</extracomment>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -2216,7 +2206,6 @@ school@example.org</source>
     <name>SyncController</name>
     <message>
         <source>Syncing {account}: {stream} {done}/{total} ({rate}/s)</source>
-        <extracomment>How long closing the window waits for the sync thread to notice it should stop.</extracomment>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -2323,7 +2312,6 @@ school@example.org</source>
     <name>WeekGrid</name>
     <message>
         <source>Week grid</source>
-        <extracomment>Drags and keys move times by this many minutes. The hour the grid first shows at its top when the whole day does not fit.</extracomment>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -2332,7 +2320,6 @@ school@example.org</source>
     </message>
     <message>
         <source>Hours shown</source>
-        <extracomment>The kind a drag on an empty area asks for (the section&apos;s form sets it).</extracomment>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -2352,7 +2339,6 @@ school@example.org</source>
     <name>WelcomeDialog</name>
     <message>
         <source>Welcome to AsyncDesk</source>
-        <extracomment>The template names, in the order the welcome offers them.</extracomment>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -2494,7 +2480,6 @@ school@example.org</source>
     <name>_DaysPicker</name>
     <message>
         <source>{what} on {day}</source>
-        <extracomment>The sections (tabs), in order.</extracomment>
         <translation type="unfinished"></translation>
     </message>
 </context>
