@@ -495,6 +495,12 @@ def main() -> int:
         metavar="FILE",
         help="also profile one in-process first sync into FILE (pstats)",
     )
+    parser.add_argument(
+        "--json",
+        metavar="FILE",
+        type=Path,
+        help="also write the results as JSON to FILE (benchmarks/all.py reads it)",
+    )
     parser.add_argument("--child-sync", help=argparse.SUPPRESS)
     parser.add_argument("--child-times", type=int, default=1, help=argparse.SUPPRESS)
     parser.add_argument("--child-cprofile", help=argparse.SUPPRESS)
@@ -542,7 +548,10 @@ def main() -> int:
         "asyncdesk": _asyncdesk_revision(env),
     }
     RESULTS.mkdir(parents=True, exist_ok=True)
-    (RESULTS / "imap_sync.json").write_text(json.dumps(results, indent=2) + "\n", "utf-8")
+    text = json.dumps(results, indent=2) + "\n"
+    (RESULTS / "imap_sync.json").write_text(text, "utf-8")
+    if args.json is not None:
+        args.json.write_text(text, "utf-8")
     print_table(results)
     return 0
 

@@ -115,6 +115,12 @@ def main() -> int:
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--scroll-repeat", type=int, default=None, help="default: --repeat")
     parser.add_argument("--platform", default="offscreen")
+    parser.add_argument(
+        "--json",
+        metavar="FILE",
+        type=Path,
+        help="also write the results as JSON to FILE (benchmarks/all.py reads it)",
+    )
     args = parser.parse_args()
 
     work = Path(tempfile.mkdtemp(prefix="asyncdesk-bench-"))
@@ -165,7 +171,10 @@ def main() -> int:
         "cpus": os.cpu_count(),
     }
     RESULTS.mkdir(parents=True, exist_ok=True)
-    (RESULTS / "latest.json").write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
+    text = json.dumps(results, indent=2) + "\n"
+    (RESULTS / "latest.json").write_text(text, encoding="utf-8")
+    if args.json is not None:
+        args.json.write_text(text, encoding="utf-8")
     n = f"{args.messages:,}"
     print("| measure | value | goal |")
     print("|---|---|---|")

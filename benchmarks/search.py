@@ -209,6 +209,12 @@ def main() -> int:
     parser.add_argument("--repeat", type=int, default=20)
     parser.add_argument("--notmuch-repeat", type=int, default=10)
     parser.add_argument("--no-notmuch", action="store_true")
+    parser.add_argument(
+        "--json",
+        metavar="FILE",
+        type=Path,
+        help="also write the results as JSON to FILE (benchmarks/all.py reads it)",
+    )
     args = parser.parse_args()
     version = None if args.no_notmuch else notmuch_version()
     results: dict[str, object] = {"messages": args.messages, "python": sys.version.split()[0]}
@@ -347,7 +353,10 @@ def main() -> int:
         for typed, (runs, rows) in ours_runs.items()
     }
     RESULTS.mkdir(parents=True, exist_ok=True)
-    (RESULTS / "search.json").write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
+    text = json.dumps(results, indent=2) + "\n"
+    (RESULTS / "search.json").write_text(text, encoding="utf-8")
+    if args.json is not None:
+        args.json.write_text(text, encoding="utf-8")
     return 0
 
 

@@ -16,7 +16,10 @@ Goal (the stats issue): a year of weekly stats at 100,000 messages in under 0.5 
 from __future__ import annotations
 
 import argparse
+import json
+import os
 import random
+import sqlite3
 import statistics
 import sys
 import tempfile
@@ -133,6 +136,12 @@ def main() -> int:
     parser.add_argument("--messages", type=int, default=100_000)
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument(
+        "--json",
+        metavar="FILE",
+        type=Path,
+        help="also write the results as JSON to FILE (benchmarks/all.py reads it)",
+    )
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="asyncdesk-stats-bench-") as tmp:
         started = time.perf_counter()
@@ -157,6 +166,21 @@ def main() -> int:
         f"| 52 weeks of stats, {args.messages:,} messages | {min(runs):.3f} s | "
         f"{statistics.median(runs):.3f} s | < 0.5 s |"
     )
+    if args.json is not None:
+        results = {
+            "messages": args.messages,
+            "received": received,
+            "build_seconds": round(built, 1),
+            "runs": [round(run, 4) for run in runs],
+            "best_seconds": round(min(runs), 4),
+            "median_seconds": round(statistics.median(runs), 4),
+            "repeat": args.repeat,
+            "seed": args.seed,
+            "cpus": os.cpu_count(),
+            "python": sys.version.split()[0],
+            "sqlite": sqlite3.sqlite_version,
+        }
+        args.json.write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
     return 0
 
 
