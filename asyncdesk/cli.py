@@ -354,6 +354,7 @@ def _cmd_sync(args: argparse.Namespace) -> int:
     from asyncdesk.services.stats import export_due_report
 
     with _open_existing(args) as store, _profile_log(store):
+        store.back_up_in_background(clock)  # the daily backup, beside the sync
         secrets = profile_secrets(store)
         outcomes = sync_accounts(store, clock, secrets, args.account, progress.step)
         # Replies queued while offline go out with the sync that reaches their server.
@@ -469,6 +470,7 @@ def _sync_forever(args: argparse.Namespace, progress: _SyncProgressPrinter, cloc
             print(f"notified: {shown.decision.title} · {shown.decision.body}", flush=True)
 
     with _open_existing(args) as store, _profile_log(store):
+        store.back_up_in_background(clock)  # the daily backup, beside the sync
         accounts = syncable_accounts(store, args.account)
         if not accounts:
             print(_NO_ACCOUNTS)
@@ -894,6 +896,27 @@ def _cmd_reply(args: argparse.Namespace) -> int:
 # --- the parser --------------------------------------------------------------------------
 
 
+def _cmd_profile_restore(args: argparse.Namespace) -> int:
+    """``asyncdesk profile restore [--list] [FILE]``: the way back from a damaged
+    database (the message that reports the damage names this command)."""
+    from asyncdesk.services.profile import list_backups, restore_backup
+
+    root = _profile_root(args)
+    if args.list:
+        if args.file is not None:
+            raise BadInput("profile restore: give --list or FILE, not both")
+        backups = list_backups(root)
+        if not backups:
+            print(f"No backups of profile {root}.")
+        for one in backups:
+            taken = one.taken_at.strftime("%Y-%m-%d %H:%M UTC")
+            print(f"{taken}  {one.size / 1e6:8.1f} MB  {one.path}")
+        return 0
+    picked, aside = restore_backup(root, SystemClock(), args.file)
+    print(f"Restored the backup {picked.path.name}; the previous database is kept as {aside}.")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument(
@@ -1108,6 +1131,20 @@ def build_parser() -> argparse.ArgumentParser:
     hours.add_argument("--off", action="store_true", help="count every hour again")
     sla_show = command(sla_cmds, "show", "show the rules", _cmd_sla_show)
     sla_show.add_argument("--json", action="store_true")
+
+    # profile
+    profile = command(commands, "profile", "the profile's backups")
+    profile_cmds = profile.add_subparsers(metavar="ACTION", parser_class=_Parser, required=True)
+    restore = command(
+        profile_cmds,
+        "restore",
+        "put a backup in place of the profile's database (quit AsyncDesk first)",
+        _cmd_profile_restore,
+    )
+    restore.add_argument("--list", action="store_true", help="list the backups, newest first")
+    restore.add_argument(
+        "file", nargs="?", metavar="FILE", help="the backup to restore (default: the newest)"
+    )
 
     # stats
     stats = command(commands, "stats", "weekly communication stats", _cmd_stats)

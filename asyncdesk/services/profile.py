@@ -1,4 +1,4 @@
-"""Opening a profile: the store, its settings, its logging."""
+"""Opening a profile: the store, its settings, its logging, its backups."""
 
 from __future__ import annotations
 
@@ -8,17 +8,56 @@ from typing import TypeVar
 from zoneinfo import ZoneInfo
 
 from asyncdesk.core import settings as declared
+from asyncdesk.core.clock import Clock, SystemClock
+from asyncdesk.core.errors import BadInput
 from asyncdesk.core.settings import Setting
+from asyncdesk.store import backup
+from asyncdesk.store.backup import Backup
 from asyncdesk.store.database import Store
-from asyncdesk.store.profile import resolve_profile_dir
+from asyncdesk.store.profile import ProfilePaths, resolve_profile_dir
 from asyncdesk.store.settings import get_setting, set_setting
 
 T = TypeVar("T")
 
 
-def open_profile(explicit: str | os.PathLike[str] | None = None) -> Store:
-    """Open (creating and migrating as needed) the profile chosen by the user."""
-    return Store.open(resolve_profile_dir(explicit))
+def open_profile(
+    explicit: str | os.PathLike[str] | None = None, clock: Clock | None = None
+) -> Store:
+    """Open (creating and migrating as needed) the profile chosen by the user, and start
+    its daily backup in the background (the app's way in; ``asyncdesk sync`` calls
+    :meth:`Store.back_up_in_background` itself)."""
+    clock = clock or SystemClock()
+    store = Store.open(resolve_profile_dir(explicit), clock)
+    store.back_up_in_background(clock)
+    return store
+
+
+def list_backups(root: Path) -> list[Backup]:
+    """The profile's backups, newest first."""
+    return backup.list_backups(ProfilePaths(root))
+
+
+def restore_backup(root: Path, clock: Clock, chosen: str | None = None) -> tuple[Backup, Path]:
+    """Put a backup (the newest, or ``chosen``: a file, or a name in ``backups/``) in
+    place of the profile's database; return it and where the old database was kept.
+
+    BadInput (nothing changed) when there is no such backup, it is not sound, or the
+    profile is in use.
+    """
+    paths = ProfilePaths(root)
+    backups = backup.list_backups(paths)
+    if chosen is None:
+        if not backups:
+            raise BadInput(f"profile {root} has no backups (in {backup.backups_dir(paths)})")
+        picked = backups[0]
+    else:
+        path = Path(chosen).expanduser()
+        if not path.exists() and (backup.backups_dir(paths) / chosen).exists():
+            path = backup.backups_dir(paths) / chosen
+        known = {b.path.resolve(): b for b in backups}
+        picked = known.get(path.resolve()) or Backup(path, clock.now())
+    aside = backup.restore(paths, picked.path, clock)
+    return picked, aside
 
 
 def read_setting(store: Store, setting: Setting[T]) -> T:

@@ -30,6 +30,11 @@ def current_revision(connection: Connection) -> str | None:
     return None if row is None else str(row[0])
 
 
+def needs_upgrade(revision: str | None) -> bool:
+    """Whether opening a database at ``revision`` (None: a new one) runs a migration."""
+    return revision != HEAD_REVISION and (revision is None or revision in KNOWN_REVISIONS)
+
+
 def upgrade(engine: Engine, target: str = "head") -> None:
     """Apply every revision up to ``target``; a no-op when already there."""
     with engine.connect() as probe:

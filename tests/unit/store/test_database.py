@@ -221,7 +221,7 @@ def test_a_damaged_database_file_is_a_clear_error(tmp_path: Path) -> None:
     root = tmp_path / "p"
     root.mkdir(mode=0o700)
     (root / "asyncdesk.sqlite3").write_bytes(b"this is not a database" * 100)
-    with pytest.raises(ProfileError, match="cannot open the database"):
+    with pytest.raises(ProfileError, match=r"damaged \(file is not a database\) and there is no"):
         Store.open(root)
 
 
