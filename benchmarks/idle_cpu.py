@@ -80,6 +80,7 @@ from livebench import (
     missing_dovecot,
     read_thread_names,
     run_cli,
+    stored_once,
     thread_switches,
 )
 from servers.synapse import Synapse, find_synapse_python, synapse_venv
@@ -262,13 +263,6 @@ def strace_threads(sync: SyncProcess, seconds: float, work: Path) -> list[dict[s
     ]
 
 
-def stored_message_ids(profile: Path, ids: list[str]) -> int:
-    with sqlite3.connect(profile / "asyncdesk.sqlite3") as db:
-        rows = db.execute("SELECT trim(message_id, '<>') FROM messages").fetchall()
-    have = collections.Counter(row[0] for row in rows)
-    return sum(1 for message_id in ids if have[message_id] == 1)
-
-
 def stored_chat(profile: Path) -> int:
     with sqlite3.connect(profile / "asyncdesk.sqlite3") as db:
         query = (
@@ -343,7 +337,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         busy = measure(sync, args.seconds, tick=deliver)
         time.sleep(3)  # the last one's sync
         busy["delivered_email"] = len(delivered)
-        busy["stored_email_once"] = stored_message_ids(profile, delivered)
+        busy["stored_email_once"] = stored_once(profile, delivered)
         if chat is not None:
             busy["delivered_chat"] = chat.sent - chat_sent_before
             busy["stored_chat"] = stored_chat(profile) - chat_before

@@ -8,8 +8,10 @@ Not a benchmark itself; the scripts import it from this directory.
 
 from __future__ import annotations
 
+import collections
 import os
 import shutil
+import sqlite3
 import subprocess
 import sys
 import time
@@ -136,6 +138,14 @@ def make_mail(tag: str, index: int, sender: str = "ann@example.org") -> tuple[st
         f"Hello, this is message {index} of the {tag} run. Could you have a look?\r\n"
     )
     return message_id.strip("<>"), raw.encode()
+
+
+def stored_once(profile: Path, message_ids: list[str]) -> int:
+    """How many of *message_ids* (without brackets) the profile's store holds exactly once."""
+    with sqlite3.connect(profile / "asyncdesk.sqlite3", timeout=30) as db:
+        rows = db.execute("SELECT trim(message_id, '<>') FROM messages").fetchall()
+    have = collections.Counter(row[0] for row in rows)
+    return sum(1 for message_id in message_ids if have[message_id] == 1)
 
 
 # ------------------------------------------------------------------------------ /proc
