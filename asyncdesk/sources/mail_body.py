@@ -658,7 +658,9 @@ def _decode(data: bytes, label: str, reader: _Reader, *, final: bool = True) -> 
             return _incremental(data, retry, final=final)
         except Exception:
             continue
-    if codec != "utf-8" and not codec.startswith(_ASCII_FORM_CODECS):
+    # An ASCII-form codec (ISO-2022-JP, UTF-7, HZ) never has 8-bit bytes: text that does
+    # is in another charset, most often UTF-8 from a mailer that kept its old label.
+    if codec != "utf-8" and (not codec.startswith(_ASCII_FORM_CODECS) or not data.isascii()):
         try:
             text = _incremental(data, "utf-8", final=final)
         except UnicodeDecodeError:

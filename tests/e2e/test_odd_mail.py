@@ -243,6 +243,8 @@ SHOWN = {
     "bare cr line ends": "Old Mac mail",
     "ten megabyte single line": "longer than 4 MB]",
     "rfc2231 names gone wrong": "[attachment: passwdgap]",
+    # UTF-8 under an ISO-2022-JP label (a 7-bit charset) reads as UTF-8, not as "���".
+    "iso-2022-jp that is utf-8": "こんにちは",
 }
 
 
