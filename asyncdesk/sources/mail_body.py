@@ -388,6 +388,9 @@ class _Reader:
             return []
         # Enough encoded bytes for MAX_PART_BYTES decoded ones (base64 grows by 4/3).
         cut = len(body) > MAX_PART_BYTES * 2
+        if encoding == "base64" and _plain_text_not_base64(body):
+            self.note("text labelled base64 is not base64: read as it is")
+            encoding = ""
         data = self.transfer_decode(body[: MAX_PART_BYTES * 2] if cut else body, encoding)
         if len(data) > MAX_PART_BYTES:
             data, cut = data[:MAX_PART_BYTES], True
@@ -598,6 +601,14 @@ def _decode_base64(body: bytes, reader: _Reader) -> bytes:
             except (binascii.Error, ValueError):  # pragma: no cover - made valid above
                 continue
     return bytes(data)
+
+
+def _plain_text_not_base64(body: bytes) -> bool:
+    """Whether a part labelled base64 is plain text instead: its first lines have spaces
+    between words (over one byte in twenty), which base64 never has inside a line;
+    stray junk characters in real base64 do not count."""
+    sample = b"".join(line.strip() for line in body[:4096].split(b"\n"))
+    return sample.count(b" ") * 20 > len(sample)
 
 
 def _decode_uu(body: bytes) -> bytes:

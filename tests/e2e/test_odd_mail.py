@@ -243,6 +243,8 @@ SHOWN = {
     "bare cr line ends": "Old Mac mail",
     "ten megabyte single line": "longer than 4 MB]",
     "rfc2231 names gone wrong": "[attachment: passwdgap]",
+    # A text part sent with a base64 label it does not have reads as the text it is.
+    "base64 label on plain text": "This is not base64 at all, it is plain text!",
     # UTF-8 under an ISO-2022-JP label (a 7-bit charset) reads as UTF-8, not as "���".
     "iso-2022-jp that is utf-8": "こんにちは",
 }
