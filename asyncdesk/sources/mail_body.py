@@ -8,7 +8,9 @@ is :class:`ParsedBody`: the plain text a person would read, the HTML as sent (or
 Contract: :func:`parse_body` never raises, whatever the bytes, and its work is bounded
 (:data:`MAX_PART_BYTES` per text part, :data:`MAX_TEXT_CHARS` in all, :data:`MAX_PARTS`
 parts, :data:`MAX_DEPTH` levels). Mail in the wild is full of broken MIME; what cannot
-be read is left out or read leniently, and described in ``problems``.
+be read is left out or read leniently, and described in ``problems``. What a cap leaves out is
+also said in the text (``[… parts nested more than 30 levels deep are not shown]``), so
+a hostile message never looks empty.
 
 How parts are read (each also a test):
 - ``multipart/alternative``: the text comes from the first ``text/plain`` alternative,
@@ -84,6 +86,7 @@ MAX_ATTACHMENTS: Final = 200
 MAX_PROBLEMS: Final = 30
 
 _CUT_NOTE: Final = "[… the rest of this part is not shown: it is longer than {} MB]"
+_DEEP_NOTE: Final = f"[… parts nested more than {MAX_DEPTH} levels deep are not shown]"
 
 
 @dataclass(frozen=True, slots=True)
@@ -157,6 +160,7 @@ class _Reader:
     more_attachments: int = 0
     parts: int = 0
     chars: int = 0
+    shown_notes: set[str] = field(default_factory=set)
 
     def note(self, text: str) -> None:
         if text in self.problems:
@@ -207,7 +211,7 @@ class _Reader:
         self.parts += 1
         if self.parts > MAX_PARTS:
             self.note(f"more than {MAX_PARTS} MIME parts: the rest are not read")
-            return []
+            return self.not_shown(f"[… the rest is not shown: more than {MAX_PARTS} parts]")
         headers, body = self.split(data)
         ctype, params = _content_type(headers.get(b"content-type"), default)
         disposition, dparams = _disposition(headers.get(b"content-disposition"))
@@ -217,7 +221,7 @@ class _Reader:
         if ctype in _MESSAGE_TYPES:
             if depth >= MAX_DEPTH:
                 self.note(f"forwarded messages nested more than {MAX_DEPTH} deep: not read")
-                return []
+                return self.not_shown(_DEEP_NOTE)
             return self.forwarded(self.transfer_decode(body, encoding), depth)
         name = _filename(dparams, params)
         if ctype.startswith("text/") or ctype in _TEXT_TYPES:
@@ -256,7 +260,7 @@ class _Reader:
     ) -> list[_Segment]:
         if depth >= MAX_DEPTH:
             self.note(f"multiparts nested more than {MAX_DEPTH} deep: not read")
-            return []
+            return self.not_shown(_DEEP_NOTE)
         children = self.split_multipart(body, params.get("boundary", ""))
         if children is None:
             return self.text_part("text/plain", {}, body, "")
@@ -361,6 +365,14 @@ class _Reader:
         return [_Segment("\n".join(lines)), *self.entity(data, depth + 1, "text/plain")]
 
     # -- leaves --------------------------------------------------------------------
+
+    def not_shown(self, note: str) -> list[_Segment]:
+        """A line in the text saying what a cap left out, the first time it does: a
+        message that shows nothing at all would look empty, not cut."""
+        if note in self.shown_notes:
+            return []
+        self.shown_notes.add(note)
+        return [_Segment(note)]
 
     def attachment(self, name: str) -> None:
         if len(self.attachments) < MAX_ATTACHMENTS:

@@ -247,6 +247,8 @@ SHOWN = {
     "base64 label on plain text": "This is not base64 at all, it is plain text!",
     # UTF-8 under an ISO-2022-JP label (a 7-bit charset) reads as UTF-8, not as "���".
     "iso-2022-jp that is utf-8": "こんにちは",
+    # Nesting past the cap says so, instead of showing an empty message.
+    "nested fifty deep": "parts nested more than 30 levels deep are not shown]",
 }
 
 
