@@ -65,11 +65,18 @@ def list_backups(paths: ProfilePaths) -> list[Backup]:
         return []
     found = []
     for name in names:
-        match = _NAME.match(name)
-        if match:
-            taken = datetime.strptime(match.group(1), _STAMP).replace(tzinfo=UTC)
+        taken = backup_time(folder / name)
+        if taken is not None:
             found.append(Backup(folder / name, taken))
     return sorted(found, key=lambda b: (b.taken_at, b.path.name), reverse=True)
+
+
+def backup_time(path: Path) -> datetime | None:
+    """When the backup at ``path`` was taken (from its name), if it is one of ours."""
+    match = _NAME.match(path.name)
+    if match is None:
+        return None
+    return datetime.strptime(match.group(1), _STAMP).replace(tzinfo=UTC)
 
 
 def newest_backup(paths: ProfilePaths) -> Backup | None:

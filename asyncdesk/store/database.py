@@ -180,6 +180,27 @@ def _wal_checksum(data: bytes, *, big_endian: bool) -> bytes:
     return struct.pack(">II", s1, s2)
 
 
+def _check_wal(paths: ProfilePaths) -> None:
+    """:func:`wal_damage`, through a read-only connection: the last read-write one to
+    close would checkpoint and delete the ``-wal``, and the frames SQLite ignored with it."""
+    wal = Path(f"{paths.database}-wal")
+    if not wal.exists() or wal.stat().st_size == 0:
+        return
+    try:
+        probe = sqlite3.connect(f"{paths.database.as_uri()}?mode=ro", uri=True)
+        try:
+            probe.execute("SELECT count(*) FROM sqlite_master").fetchone()
+            problem = wal_damage(paths.database)
+        finally:
+            probe.close()
+    except sqlite3.Error as error:
+        raise storage_error(paths, error) or ProfileError(
+            f"cannot open the database of profile {paths.root}: {error}"
+        ) from None
+    if problem is not None:
+        raise damaged(paths, problem)
+
+
 class Store:
     """An open profile database. Create with :meth:`open`; close when done."""
 
@@ -200,15 +221,13 @@ class Store:
         """
         paths = ProfilePaths(root)
         paths.ensure()
+        _check_wal(paths)
         engine = make_engine(paths.database)
         try:
             with engine.connect() as probe:
                 probe.exec_driver_sql("SELECT count(*) FROM sqlite_master").scalar()
                 revision = migrate.current_revision(probe)
                 probe.rollback()
-            problem = wal_damage(paths.database)
-            if problem is not None:
-                raise damaged(paths, problem)
             if migrate.needs_upgrade(revision) and revision is not None:
                 try:
                     backup.make_backup(
@@ -256,7 +275,7 @@ class Store:
                     yield session
                 finally:
                     session.rollback()
-        except (OperationalError, DatabaseError) as error:
+        except (DatabaseError, sqlite3.Error) as error:
             self._raise_for_user(error)
             raise
 
@@ -271,13 +290,15 @@ class Store:
                         yield session
                 finally:
                     connection.close()
-            except (OperationalError, DatabaseError) as error:
+            except (DatabaseError, sqlite3.Error) as error:
+                # sqlite3's own errors too: some stores use the driver's cursor directly.
                 self._raise_for_user(error)
                 raise
 
-    def _raise_for_user(self, error: OperationalError | DatabaseError) -> None:
+    def _raise_for_user(self, error: DatabaseError | sqlite3.Error) -> None:
         """Raise the user's :class:`ProfileError` for a failure of the disk or the file."""
-        mapped = storage_error(self.paths, error.orig)
+        cause = error.orig if isinstance(error, DatabaseError) else error
+        mapped = storage_error(self.paths, cause)
         if mapped is not None:
             raise mapped from None
 

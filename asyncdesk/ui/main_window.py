@@ -105,9 +105,10 @@ from asyncdesk.core.messages import Medium
 from asyncdesk.core.schedule import Mode, Schedule
 from asyncdesk.services import inbox
 from asyncdesk.services.notifications import Notifier, Show
-from asyncdesk.services.profile import open_profile, user_timezone
+from asyncdesk.services.profile import open_profile, restore_backup, user_timezone
 from asyncdesk.services.schedule import load_schedule, open_inbox
 from asyncdesk.services.stats import export_due_report
+from asyncdesk.store.backup import Backup, backup_time
 from asyncdesk.store.database import Store
 from asyncdesk.store.profile import ProfilePaths
 from asyncdesk.ui.chat_view import ChatView
@@ -169,6 +170,12 @@ def app_icon() -> QIcon | None:
     with resources.as_file(icon_file) as path:
         icon = QIcon(str(path))
     return None if icon.isNull() else icon
+
+
+def _backup_when(backup: Path) -> str:
+    """The local time a backup was taken, from its name (``asyncdesk-<UTC>.sqlite3``)."""
+    taken = backup_time(backup)
+    return backup.name if taken is None else taken.astimezone().strftime("%Y-%m-%d %H:%M")
 
 
 class MainWindow(QMainWindow):
@@ -568,9 +575,10 @@ class MainWindow(QMainWindow):
         self._set_status(self.tr("Opening profile…"), busy=True)
         root = self.paths.root
         opened = self._opened_on_worker
+        clock = self._clock
 
         def open_on_worker() -> tuple[Store, ZoneInfo]:
-            store = open_profile(root)
+            store = open_profile(root, clock)
             opened.append(store)
             return store, user_timezone(store)
 
@@ -698,13 +706,15 @@ class MainWindow(QMainWindow):
                 folder=self.paths.root
             )
             sys.excepthook(type(error), error, error.__traceback__)
-        self.show_profile_error(message)
+        self.show_profile_error(message, restore=getattr(error, "backup", None))
 
-    def show_profile_error(self, message: str) -> None:
+    def show_profile_error(self, message: str, restore: Path | None = None) -> None:
         """Replace the inbox with ``message`` (one line for the user), calmly.
 
         The window itself says it, rather than a pop-up over a window that just opened:
-        it stays readable (and selectable, to search for it) until the user acts.
+        it stays readable (and selectable, to search for it) until the user acts. For a
+        damaged database with a backup (``restore``), the page offers to restore it: the
+        same as ``asyncdesk profile restore``, which the message names.
         """
         self.error_message = message
         self.model.set_store(None)
@@ -719,12 +729,51 @@ class MainWindow(QMainWindow):
         self.mode_timer.stop()
         title = self.tr("AsyncDesk cannot open this profile")
         hint = self.tr("Press F5 to try again.")
+        action = ""
+        self._restorable = restore
+        if restore is not None:
+            link = self.tr("Restore the backup of {when}").format(when=_backup_when(restore))
+            action = f'<p><a href="restore">{html.escape(link)}</a></p>'
+            if not self._restore_link_connected:
+                self._restore_link_connected = True
+                self.error_label.linkActivated.connect(self._on_restore_link)
+        self.error_label.setTextInteractionFlags(
+            Qt.TextInteractionFlag.TextSelectableByMouse
+            | Qt.TextInteractionFlag.LinksAccessibleByMouse
+            | Qt.TextInteractionFlag.LinksAccessibleByKeyboard
+        )
         self.error_label.setText(
-            f"<h3>{html.escape(title)}</h3><p>{html.escape(message)}</p><p>{html.escape(hint)}</p>"
+            f"<h3>{html.escape(title)}</h3><p>{html.escape(message)}</p>{action}"
+            f"<p>{html.escape(hint)}</p>"
         )
         self._show_page(Page.ERROR)
         self._set_status(message, busy=False)
         self.profile_failed.emit(message)
+
+    _restorable: Path | None = None
+    _restore_link_connected = False
+
+    def _on_restore_link(self, _link: str) -> None:
+        """The error page's "Restore the backup of …": put it in place (the damaged file
+        is kept aside), then open the profile again."""
+        backup = self._restorable
+        if backup is None or self._opening or self._store is not None:
+            return
+        self._restorable = None
+        self._opening = True
+        self._set_status(self.tr("Restoring the backup…"), busy=True)
+        root, clock = self.paths.root, self._clock
+        self.tasks.run_db(
+            lambda: restore_backup(root, clock, str(backup)),
+            success=self._on_restored,
+            failure=self._on_profile_failed,
+        )
+
+    def _on_restored(self, result: tuple[Backup, Path]) -> None:
+        backup, aside = result
+        log.info("restored %s; the damaged database is kept as %s", backup.path, aside)
+        self._opening = False
+        self.open_profile()
 
     def reload(self) -> None:
         """F5: read the schedule and the inbox again, or retry opening the profile."""

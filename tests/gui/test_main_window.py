@@ -154,7 +154,7 @@ def test_a_damaged_database_shows_one_line_instead_of_crashing(
 
     (message,) = failed.args
     assert "\n" not in message
-    assert "cannot open the database" in message
+    assert "is damaged (file is not a database)" in message
     assert "Traceback" not in message
     assert window.error_message == message
     assert window.error_label.isVisible()
@@ -170,3 +170,34 @@ def test_a_damaged_database_shows_one_line_instead_of_crashing(
     assert window.view.isVisible()
     assert window.error_message is None
     assert window.status_text() == "0 messages"
+
+
+def test_a_damaged_database_with_a_backup_offers_to_restore_it(
+    qtbot: QtBot, make_window: WindowFactory, clock: FixedClock, tmp_path: Path
+) -> None:
+    from factories import add_test_account, many_emails, store_messages
+
+    from asyncdesk.store.backup import make_backup
+    from asyncdesk.store.database import Store
+
+    paths = ProfilePaths(tmp_path / "damaged")
+    with Store.open(paths.root) as store:
+        store_messages(store, add_test_account(store), many_emails(7))
+    make_backup(paths, clock)
+    paths.database.write_bytes(b"this is not an SQLite database\n" * 512)
+
+    window = make_window(paths, clock)
+    window.show()
+    with qtbot.waitSignal(window.profile_failed, timeout=10_000) as failed:
+        window.open_profile()
+    (message,) = failed.args
+    assert "The newest backup is from 2026-" in message
+    assert "profile restore`" in message
+    assert "Restore the backup of" in window.error_label.text()
+
+    # The page's link puts the backup back and opens the profile on it.
+    with qtbot.waitSignals([window.profile_opened, window.count_loaded], timeout=10_000):
+        window.error_label.linkActivated.emit("restore")
+    assert window.view.isVisible()
+    assert window.model.rowCount() == 7
+    assert len(list(paths.root.glob("asyncdesk.sqlite3.damaged-*Z"))) == 1

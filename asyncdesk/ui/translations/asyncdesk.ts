@@ -1092,6 +1092,14 @@ The details are in the log:
         <translation type="unfinished"></translation>
     </message>
     <message>
+        <source>Restore the backup of {when}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Restoring the backup…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
         <source>Cannot read the schedule: {reason}</source>
         <translation type="unfinished"></translation>
     </message>
