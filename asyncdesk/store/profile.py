@@ -79,6 +79,22 @@ class ProfilePaths:
     def exists(self) -> bool:
         return self.database.exists()
 
+    def _private_database(self) -> None:
+        """The database file exists with mode 0600 before SQLite opens it: SQLite would
+        create it by the umask (0644), and gives its -wal and -shm the database's mode."""
+        try:
+            os.close(os.open(self.database, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
+        except FileExistsError:
+            for path in (self.database, *self._journals()):
+                if path.exists() and stat.S_IMODE(path.stat().st_mode) & 0o077:
+                    path.chmod(0o600)
+
+    def _journals(self) -> tuple[Path, Path]:
+        return (
+            self.database.with_name(self.database.name + "-wal"),
+            self.database.with_name(self.database.name + "-shm"),
+        )
+
     def ensure(self) -> None:
         """Create the profile directory (mode 0700) and its log folder."""
         try:
@@ -91,6 +107,7 @@ class ProfilePaths:
                 # at: tighten it rather than leave mail readable by others.
                 self.root.chmod(0o700)
             self.logs.mkdir(mode=0o700, exist_ok=True)
+            self._private_database()
         except PermissionError as error:
             raise ProfileError(f"cannot use profile {self.root}: {error.strerror}") from None
         except FileExistsError:

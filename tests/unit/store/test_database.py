@@ -47,6 +47,20 @@ def test_new_profile_is_private_and_in_wal_mode(tmp_path: Path) -> None:
     assert (root / "asyncdesk.sqlite3").exists()
 
 
+def test_the_database_and_its_journals_are_readable_by_the_user_only(tmp_path: Path) -> None:
+    """SQLite would create the file by the umask (0644: mail readable by every local
+    user if the folder were ever opened up); its -wal and -shm take the file's mode."""
+    root = tmp_path / "profile"
+    with Store.open(root) as store:
+        add_test_account(store)
+        files = [root / "asyncdesk.sqlite3", root / "asyncdesk.sqlite3-wal"]
+        assert all(path.exists() for path in files)
+        assert {oct(stat.S_IMODE(path.stat().st_mode)) for path in files} == {"0o600"}
+    (root / "asyncdesk.sqlite3").chmod(0o644)  # made by an older version
+    Store.open(root).close()
+    assert stat.S_IMODE((root / "asyncdesk.sqlite3").stat().st_mode) == 0o600
+
+
 def test_a_loose_existing_profile_directory_is_tightened(tmp_path: Path) -> None:
     root = tmp_path / "loose"
     root.mkdir(mode=0o755)
