@@ -64,10 +64,11 @@ GOAL_P99_MS = 50.0
 # --------------------------------------------------------------------- the window (child)
 
 
-def child(profile: Path) -> int:
+def child(profile: Path, cprofile: Path | None = None) -> int:
     """The window on *profile*; talks with the parent by lines: prints ``ready`` once the
     inbox is shown and the first sync done; ``go`` starts recording ticks, ``stop``
-    ends that, ``quit`` closes the window and prints the figures as one JSON line."""
+    ends that, ``quit`` closes the window and prints the figures as one JSON line.
+    ``cprofile``: profile the GUI thread from ``go`` to ``stop`` into that file."""
     import itertools
     import statistics
 
@@ -128,15 +129,41 @@ def child(profile: Path) -> int:
     print("ready", flush=True)
     run_until(lambda: "go" in commands, 600)
     syncs_before = len(syncs)
+    profiler = None
+    if cprofile is not None:
+        import cProfile
+
+        profiler = cProfile.Profile()
+        profiler.enable()
     ticks.append(time.perf_counter())
     recording.append(True)
     run_until(lambda: "stop" in commands, 24 * 3600)
     recording.clear()
     end = time.perf_counter()
+    if profiler is not None:
+        profiler.disable()
+        profiler.dump_stats(str(cprofile))
     syncs_during = len(syncs) - syncs_before
     new_during = sum(syncs[syncs_before:])
     run_until(lambda: "quit" in commands, 3600)
     gaps = [(b - a) * 1000 for a, b in itertools.pairwise([*ticks, end])]
+    # p99 and longest gap of each minute: does the lag grow as the inbox does?
+    by_minute: dict[int, list[float]] = {}
+    for at_tick, gap in zip(ticks, gaps, strict=True):
+        by_minute.setdefault(int((at_tick - ticks[0]) // 60), []).append(gap)
+    minutes = [
+        {
+            "minute": minute + 1,
+            "p99_ms": round(
+                statistics.quantiles(values, n=100, method="inclusive")[98]
+                if len(values) >= 2
+                else values[0],
+                1,
+            ),
+            "max_ms": round(max(values), 1),
+        }
+        for minute, values in sorted(by_minute.items())
+    ]
     cuts = statistics.quantiles(gaps, n=100, method="inclusive") if len(gaps) >= 2 else [0.0] * 99
     result = {
         "at": at.isoformat(),
@@ -146,6 +173,7 @@ def child(profile: Path) -> int:
         "tick_gap_max_ms": round(max(gaps), 1),
         "tick_gaps_over_50_ms": sum(gap > 50 for gap in gaps),
         "tick_gaps_over_100_ms": sum(gap > 100 for gap in gaps),
+        "by_minute": minutes,
         "syncs_during": syncs_during,
         "new_during": new_during,
         "syncs_total": len(syncs),
@@ -166,9 +194,12 @@ def child(profile: Path) -> int:
 class Window:
     """The child process with the window."""
 
-    def __init__(self, profile: Path, env: dict[str, str]) -> None:
+    def __init__(self, profile: Path, env: dict[str, str], cprofile: Path | None) -> None:
+        args = [sys.executable, str(Path(__file__).resolve()), "--child", str(profile)]
+        if cprofile is not None:
+            args.append(str(cprofile.resolve()))
         self.process = subprocess.Popen(
-            [sys.executable, str(Path(__file__).resolve()), "--child", str(profile)],
+            args,
             env=env,
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
@@ -241,7 +272,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         mailbox.add_account(profile, env)
         hours = ["--days", "mon-fri", "--start", "09:00", "--end", "17:00"]
         run_cli(["--profile", str(profile), "schedule", "window", "add", *hours], env)
-        window = Window(profile, env)
+        window = Window(profile, env, args.cprofile)
         window.wait_for("ready", 180)
         seconds = args.minutes * 60
         _report(f"window ready; feeding {args.rate:g} messages a minute for {seconds:.0f} s")
@@ -325,19 +356,32 @@ def print_table(r: dict[str, Any]) -> None:
         f"| inbox model rows before / after | {r['model_rows_before']} / "
         f"{r['model_rows_after']} | |"
     )
+    print("\n| minute | " + " | ".join(str(m["minute"]) for m in r["by_minute"]) + " |")
+    print("|---|" + "---|" * len(r["by_minute"]))
+    print(
+        "| p99 / max (ms) | "
+        + " | ".join(f"{m['p99_ms']} / {m['max_ms']}" for m in r["by_minute"])
+        + " |"
+    )
     if r["failures"]:
         print(f"\nsync failures: {r['failures']}")
 
 
 def main() -> int:
-    if len(sys.argv) == 3 and sys.argv[1] == "--child":
-        return child(Path(sys.argv[2]))
+    if len(sys.argv) in (3, 4) and sys.argv[1] == "--child":
+        return child(Path(sys.argv[2]), Path(sys.argv[3]) if len(sys.argv) == 4 else None)
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--minutes", type=float, default=10.0)
     parser.add_argument("--rate", type=float, default=500.0, help="messages a minute")
     parser.add_argument("--platform", default="offscreen")
     parser.add_argument(
         "--catch-up-timeout", type=float, default=300.0, help="seconds to wait after the feed"
+    )
+    parser.add_argument(
+        "--cprofile",
+        metavar="FILE",
+        type=Path,
+        help="profile the window's GUI thread during the stream into FILE (pstats)",
     )
     parser.add_argument(
         "--json",
