@@ -66,7 +66,15 @@ def parse_instant(text: str) -> datetime:
         raise ValueError(f"not an ISO 8601 instant: {text!r}") from None
     if parsed.tzinfo is None:
         raise ValueError(f"{text!r} has no UTC offset (write e.g. {text}+01:00 or {text}Z)")
-    return utc(parsed)
+    try:
+        instant = utc(parsed)
+        # Every later step adds days or weeks to it (windows, deadlines, a week's end):
+        # keep a year of room at both ends of what datetime can hold.
+        instant + timedelta(days=400)
+        instant - timedelta(days=400)
+    except OverflowError:
+        raise ValueError(f"{text!r} is too far in the past or the future") from None
+    return instant
 
 
 class ShiftedClock:
