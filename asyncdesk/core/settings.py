@@ -57,9 +57,9 @@ def _check_timezone(name: str) -> None:
         return
     try:
         ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
+    except (ZoneInfoNotFoundError, ValueError, OSError):  # OSError: a name too long
         raise BadInput(
-            f"unknown time zone {name!r} (use an IANA name like Europe/Berlin)"
+            f"unknown time zone {name[:60]!r} (use an IANA name like Europe/Berlin)"
         ) from None
 
 

@@ -78,8 +78,17 @@ def _check_security(option: str, security: str) -> str:
 
 def _check_host(option: str, host: str) -> str:
     host = host.strip()
+    shown = host if len(host) <= 60 else host[:57] + "..."
     if not host or any(ch.isspace() for ch in host) or "/" in host:
-        raise BadInput(f"{option} needs a host name or address, not {host!r}")
+        raise BadInput(f"{option} needs a host name or address, not {shown!r}")
+    try:
+        # What the socket layer will do with it: a name longer than DNS allows (253, or
+        # a label over 63) or one IDNA cannot spell would fail there with a traceback.
+        encoded = host.encode("idna")
+    except UnicodeError:
+        raise BadInput(f"{option}: {shown!r} is not a valid host name") from None
+    if len(encoded) > 253:
+        raise BadInput(f"{option}: {shown!r} is longer than a host name can be") from None
     return host
 
 
@@ -270,6 +279,12 @@ def edit_imap_account(
 
 
 # --------------------------------------------------------------------------- removing
+
+
+def check_account_exists(store: Store, name: str) -> Account:
+    """The account called ``name``; BadInput (one line) if there is none."""
+    with store.reading() as session:
+        return stored.get_account(session, name)
 
 
 def remove_account(store: Store, secrets: Secrets, name: str) -> None:
