@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import errno
 import json
 import logging
 import os
@@ -17,6 +18,7 @@ import signal
 import sys
 import threading
 import time
+import unicodedata
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -40,6 +42,9 @@ if TYPE_CHECKING:
 
 Handler = Callable[[argparse.Namespace], int]
 
+#: The longest break-glass reason taken (characters).
+MAX_REASON = 500
+
 # Which issue brings each capability that is declared here but not built yet.
 _LATER = {
     "account add": "Adding accounts",
@@ -60,7 +65,22 @@ class _Parser(argparse.ArgumentParser):
 
 
 def _profile_root(args: argparse.Namespace) -> Path:
-    return resolve_profile_dir(getattr(args, "profile", None))
+    explicit = getattr(args, "profile", None)
+    if explicit is not None and not explicit.strip():
+        # Not "the default profile": an empty value is a mistake (an unset variable in
+        # a script), and the default is where the user's real mail lives.
+        raise BadInput("--profile needs a folder, not an empty value")
+    return resolve_profile_dir(explicit)
+
+
+def _store(root: Path) -> Store:
+    """Open (creating if needed) the profile at ``root``: a place where no profile can
+    be made (inside a file, a read-only or a pseudo file system, a name too long) is
+    bad input in one line, not a traceback."""
+    try:
+        return Store.open(root)
+    except OSError as error:
+        raise BadInput(f"cannot use profile {root}: {error.strerror or error}") from None
 
 
 def _open_existing(args: argparse.Namespace) -> Store:
@@ -71,7 +91,7 @@ def _open_existing(args: argparse.Namespace) -> Store:
             f"no AsyncDesk profile at {root} (try: asyncdesk demo --no-gui, "
             "or asyncdesk --profile DIR ...)"
         )
-    return Store.open(root)
+    return _store(root)
 
 
 def _clock(args: argparse.Namespace) -> Clock:
@@ -108,6 +128,18 @@ def _positive_int(text: str) -> int:
         raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
     if value < 0:
         raise argparse.ArgumentTypeError(f"must not be negative: {value}")
+    return value
+
+
+def _message_id(text: str) -> int:
+    """A message id as ``inbox --json`` shows it: a positive whole number that fits the
+    database's integers (a longer one would overflow SQLite, not just find nothing)."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a message id: {text[:40]!r}") from None
+    if not 1 <= value < 2**63:
+        raise argparse.ArgumentTypeError(f"not a message id: {text[:40]!r}")
     return value
 
 
@@ -177,7 +209,7 @@ def _cmd_demo(args: argparse.Namespace) -> int:
         check_demo_size(args.messages)
     explicit = getattr(args, "profile", None) or os.environ.get("ASYNCDESK_PROFILE")
     root = Path(explicit).expanduser() if explicit else default_demo_profile_dir()
-    with Store.open(root) as store:
+    with _store(root) as store:
         result = build_demo(store, SystemClock(), messages=args.messages, seed=args.seed)
     verb = "created" if result.created else "kept"
     print(
@@ -195,6 +227,9 @@ def _cmd_inbox(args: argparse.Namespace) -> int:
 
     if args.break_glass is not None and not args.break_glass.strip():
         raise BadInput("--break-glass needs a reason, e.g. --break-glass 'client outage'")
+    if args.break_glass is not None and len(args.break_glass) > MAX_REASON:
+        # It is kept, counted and printed in every weekly report: a reason, not a file.
+        raise BadInput(f"--break-glass: a reason of at most {MAX_REASON} characters, please")
     clock = _clock(args)
     with _open_existing(args) as store:
         open_inbox(store, clock, args.break_glass)
@@ -242,7 +277,7 @@ def _root_for_new_account(args: argparse.Namespace, name: str) -> Path:
 
     root = _profile_root(args)
     if ProfilePaths(root).exists():
-        with Store.open(root) as store:
+        with _store(root) as store:
             check_new_account_name(store, name)
     return root
 
@@ -277,7 +312,7 @@ def _cmd_account_add_imap(args: argparse.Namespace) -> int:
         sys.stdin, prompt=sys.stdin.isatty() and not args.password_stdin
     )
     verify_imap_login(account, password)
-    with Store.open(root) as store, _profile_log(store):
+    with _store(root) as store, _profile_log(store):
         added = add_imap_account(
             store, SystemClock(), KeyringSecrets, account, password, verify=False
         )
@@ -297,7 +332,7 @@ def _cmd_account_add_matrix(args: argparse.Namespace) -> int:
     )
     # Logged in before the profile is opened: a refused password creates nothing.
     credentials = login(str(account.config["homeserver"]), account.identities[0], password)
-    with Store.open(root) as store, _profile_log(store):
+    with _store(root) as store, _profile_log(store):
         added = add_matrix_account(
             store, SystemClock(), KeyringSecrets, account, password, login=lambda *_: credentials
         )
@@ -323,7 +358,7 @@ def _cmd_account_add_slack(args: argparse.Namespace) -> int:
     )
     # Checked before the profile is opened: a refused token creates nothing.
     identity = verify_slack_token(account, token)
-    with Store.open(root) as store, _profile_log(store):
+    with _store(root) as store, _profile_log(store):
         added = add_slack_account(
             store, SystemClock(), KeyringSecrets, account, token, identity=identity
         )
@@ -332,10 +367,16 @@ def _cmd_account_add_slack(args: argparse.Namespace) -> int:
 
 
 def _cmd_account_remove(args: argparse.Namespace) -> int:
-    from asyncdesk.services.accounts import profile_secrets, remove_account
+    from asyncdesk.services.accounts import (
+        check_account_exists,
+        profile_secrets,
+        remove_account,
+    )
 
-    with _open_existing(args) as store, _profile_log(store):
-        remove_account(store, profile_secrets(store), args.name)
+    with _open_existing(args) as store:
+        check_account_exists(store, args.name)  # before the profile gets an id for secrets
+        with _profile_log(store):
+            remove_account(store, profile_secrets(store), args.name)
     print(f"Removed account {args.name} and its messages.")
     return 0
 
@@ -344,7 +385,12 @@ _NO_ACCOUNTS = "No accounts to sync. Add one with: asyncdesk account add imap|ma
 
 
 def _cmd_sync(args: argparse.Namespace) -> int:
-    from asyncdesk.services.accounts import failed, profile_secrets, sync_accounts
+    from asyncdesk.services.accounts import (
+        failed,
+        profile_secrets,
+        sync_accounts,
+        syncable_accounts,
+    )
 
     progress = _SyncProgressPrinter(sys.stdout.isatty())
     clock = _live_clock()
@@ -354,6 +400,7 @@ def _cmd_sync(args: argparse.Namespace) -> int:
     from asyncdesk.services.stats import export_due_report
 
     with _open_existing(args) as store, _profile_log(store):
+        syncable_accounts(store, args.account)  # a wrong name is refused before anything
         store.back_up_in_background(clock)  # the daily backup, beside the sync
         secrets = profile_secrets(store)
         outcomes = sync_accounts(store, clock, secrets, args.account, progress.step)
@@ -470,8 +517,8 @@ def _sync_forever(args: argparse.Namespace, progress: _SyncProgressPrinter, cloc
             print(f"notified: {shown.decision.title} · {shown.decision.body}", flush=True)
 
     with _open_existing(args) as store, _profile_log(store):
+        accounts = syncable_accounts(store, args.account)  # a wrong name: refused first
         store.back_up_in_background(clock)  # the daily backup, beside the sync
-        accounts = syncable_accounts(store, args.account)
         if not accounts:
             print(_NO_ACCOUNTS)
             return 0
@@ -510,7 +557,7 @@ def _cmd_schedule_block(args: argparse.Namespace) -> int:
     days = parse_days(args.days)
     start, end = _block_times(args)
     block = WeeklyBlock(kind, days, start, end)
-    with Store.open(_profile_root(args)) as store:
+    with _store(_profile_root(args)) as store:
         if args.action == "add":
             change_schedule(store, SystemClock(), lambda s: s.with_weekly(block))
             print(f"Added {block.describe()}.")
@@ -547,7 +594,7 @@ def _cmd_override(args: argparse.Namespace) -> int:
     else:
         change = lambda s: s.without_overrides_on(day)  # noqa: E731
         done = f"cleared the overrides of {day.isoformat()}"
-    with Store.open(_profile_root(args)) as store:
+    with _store(_profile_root(args)) as store:
         change_schedule(store, SystemClock(), change)
     print(done[0].upper() + done[1:] + ".")
     return 0
@@ -557,9 +604,13 @@ def _cmd_import_ics(args: argparse.Namespace) -> int:
     from asyncdesk.services.schedule import import_calendar
 
     path = Path(args.file).expanduser()
-    if not path.is_file():
+    try:
+        found = path.is_file()
+    except OSError as error:  # a name too long, say
+        raise BadInput(f"cannot read {args.file[:60]!r}: {error.strerror or error}") from None
+    if not found:
         raise BadInput(f"no such file: {path}")
-    with Store.open(_profile_root(args)) as store:
+    with _store(_profile_root(args)) as store:
         report = import_calendar(store, SystemClock(), path)
     print(f"Imported {report.imported} deep-work blocks from {path.name}.")
     if report.all_day_skipped:
@@ -574,7 +625,7 @@ def _cmd_import_ics(args: argparse.Namespace) -> int:
 def _cmd_schedule_clear(args: argparse.Namespace) -> int:
     from asyncdesk.services.schedule import clear_schedule
 
-    with Store.open(_profile_root(args)) as store:
+    with _store(_profile_root(args)) as store:
         clear_schedule(store, SystemClock())
     print("Schedule cleared: the inbox is always open again.")
     return 0
@@ -583,7 +634,7 @@ def _cmd_schedule_clear(args: argparse.Namespace) -> int:
 def _cmd_schedule_timezone(args: argparse.Namespace) -> int:
     from asyncdesk.services.schedule import set_timezone
 
-    with Store.open(_profile_root(args)) as store:
+    with _store(_profile_root(args)) as store:
         set_timezone(store, SystemClock(), args.zone)
     print(f"Time zone set to {args.zone}.")
     return 0
@@ -830,10 +881,14 @@ def _cmd_stats(args: argparse.Namespace) -> int:
     target: Path | None = None
     if args.output not in (None, "-"):
         target = Path(args.output)
-        if target.is_dir():
-            raise BadInput(f"-o {args.output}: is a directory; name a file")
-        if not target.parent.is_dir():
-            raise BadInput(f"-o {args.output}: no such directory {str(target.parent)!r}")
+        shown = args.output if len(args.output) <= 60 else args.output[:57] + "..."
+        try:
+            if not args.output or target.is_dir():
+                raise BadInput(f"-o {shown}: is a directory; name a file")
+            if not target.parent.is_dir():
+                raise BadInput(f"-o {shown}: no such directory {str(target.parent)!r}")
+        except OSError as error:  # a name too long, say
+            raise BadInput(f"-o {shown}: {error.strerror or error}") from None
     with _open_existing(args) as store:
         week = zone_week(store, args.week, clock)
         content = render(compute(store, week, clock.now()), args.format)
@@ -853,6 +908,8 @@ def _set_auto_export(args: argparse.Namespace) -> int:
 
     if args.week or args.output or args.at:
         raise BadInput("--auto-export only changes the setting: give it alone")
+    if not args.auto_export.strip():
+        raise BadInput("--auto-export needs a folder (or off), not an empty value")
     wanted = None if args.auto_export == "off" else Path(args.auto_export)
     with _open_existing(args) as store:
         folder = set_export_folder(store, wanted)
@@ -1093,14 +1150,14 @@ def build_parser() -> argparse.ArgumentParser:
     deadlines.add_argument("--overdue", action="store_true")
     deadline_cmds = deadlines.add_subparsers(metavar="ACTION", parser_class=_Parser)
     dismiss = command(deadline_cmds, "dismiss", "no reply needed", _cmd_deadlines_dismiss)
-    dismiss.add_argument("id", metavar="ID", type=int)
+    dismiss.add_argument("id", metavar="ID", type=_message_id)
     snooze = command(deadline_cmds, "snooze", "hide until a later instant", _cmd_deadlines_snooze)
-    snooze.add_argument("id", metavar="ID", type=int)
+    snooze.add_argument("id", metavar="ID", type=_message_id)
     snooze.add_argument("--until", required=True, metavar="ISO8601")
 
     # reply
     reply = command(commands, "reply", "answer a message through its own account", _cmd_reply)
-    reply.add_argument("id", metavar="ID", type=int)
+    reply.add_argument("id", metavar="ID", type=_message_id)
     reply.add_argument(
         "--body-stdin", action="store_true", help="read the reply from standard input"
     )
@@ -1179,7 +1236,7 @@ def build_parser() -> argparse.ArgumentParser:
     answers_add.add_argument("--title", required=True, metavar="T")
     answers_add.add_argument("--tags", metavar="a,b")
     source = answers_add.add_mutually_exclusive_group(required=True)
-    source.add_argument("--from-message", type=int, metavar="ID")
+    source.add_argument("--from-message", type=_message_id, metavar="ID")
     source.add_argument("--body-stdin", action="store_true")
     answers_list = command(answer_cmds, "list", "list saved answers", later("answers"))
     answers_list.add_argument("--json", action="store_true")
@@ -1209,10 +1266,39 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _check_text(argv: Sequence[str]) -> None:
+    """Every argument must be text a terminal, a log and the database can hold: bytes
+    that are not UTF-8 (Python hands them over as lone surrogates, which no encoder
+    accepts) and control characters (a newline splits a one-line message, an escape
+    sequence rewrites the user's terminal when the value is shown) are refused."""
+    for position, arg in enumerate(argv, start=1):
+        for char in arg:
+            if "\ud800" <= char <= "\udfff":
+                problem = "is not valid UTF-8"
+            elif unicodedata.category(char) == "Cc":
+                problem = "contains a control character"
+            else:
+                continue
+            shown = ascii(arg if len(arg) <= 60 else arg[:57] + "...")
+            raise BadInput(f"argument {position} ({shown}) {problem}")
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = build_parser()
-    args = parser.parse_args(argv)
+    if not logging.getLogger().handlers:
+        # Libraries (nio, aiohttp) log warnings of their own; without a handler Python
+        # prints them on stderr, a second line beside the command's own message. What
+        # AsyncDesk should keep goes to the profile's log (services.logs) instead.
+        logging.getLogger().addHandler(logging.NullHandler())
+    arguments = sys.argv[1:] if argv is None else list(argv)
     try:
+        _check_text(arguments)
+    except BadInput as error:
+        print(f"asyncdesk: {error.message}", file=sys.stderr)
+        return error.exit_code
+    parser = build_parser()
+    args = parser.parse_args(arguments)
+    try:
+        _profile_root(args)  # an empty --profile is refused by every command
         code = int(args.handler(args))
     except AsyncDeskError as error:
         print(f"asyncdesk: {error.message}", file=sys.stderr)
@@ -1225,6 +1311,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())
         return 0
+    except OSError as error:
+        if error.errno != errno.ENAMETOOLONG:
+            raise
+        # Whichever path it was, the user typed it: bad input, not a crash.
+        print(f"asyncdesk: a file name is too long ({error.strerror})", file=sys.stderr)
+        return EXIT_BAD_INPUT
     return code
 
 

@@ -172,6 +172,17 @@ def export_folder(store: Store) -> Path | None:
     return Path(text).expanduser() if text else None
 
 
+def _can_create_in(folder: Path) -> bool:
+    """Whether a folder can be made inside ``folder``: its permissions, and (since root
+    passes every permission check) not a pseudo file system such as /proc or /sys."""
+    if not os.access(folder, os.W_OK | os.X_OK):
+        return False
+    try:
+        return os.statvfs(folder).f_flag & os.ST_RDONLY == 0 and os.statvfs(folder).f_blocks > 0
+    except OSError:
+        return False
+
+
 def set_export_folder(store: Store, folder: Path | None) -> Path | None:
     """Turn the automatic weekly export on (into ``folder``, made absolute) or off
     (None). A path that exists and is not a folder is bad input and changes nothing;
@@ -183,9 +194,20 @@ def set_export_folder(store: Store, folder: Path | None) -> Path | None:
     if folder is None:
         write_setting(store, declared.STATS_EXPORT_DIR, "")
         return None
+    if not str(folder).strip():
+        raise BadInput("--auto-export needs a folder (or off), not an empty value")
     target = Path(folder).expanduser().absolute()
-    if target.exists() and not target.is_dir():
-        raise BadInput(f"{folder}: not a folder")
+    shown = str(folder) if len(str(folder)) <= 60 else str(folder)[:57] + "..."
+    try:
+        if target.exists() and not target.is_dir():
+            raise BadInput(f"{shown}: not a folder")
+        # A missing folder is made at the first export: what is there of its path must
+        # be folders that can take it, or every export would fail later, unseen.
+        existing = next(p for p in (target, *target.parents) if p.exists())
+        if not existing.is_dir() or (existing != target and not _can_create_in(existing)):
+            raise BadInput(f"{shown}: cannot make a folder there ({existing} is not one)")
+    except OSError as error:  # a name too long, say
+        raise BadInput(f"{shown}: {error.strerror or error}") from None
     write_setting(store, declared.STATS_EXPORT_DIR, str(target))
     log.info("weekly reports will be written to %s", target)
     return target
