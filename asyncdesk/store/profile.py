@@ -114,3 +114,7 @@ class ProfilePaths:
             raise ProfileError(f"profile {self.root} is not a directory") from None
         except NotADirectoryError:
             raise ProfileError(f"profile {self.root} is inside a file, not a directory") from None
+        except OSError as error:  # a path that cannot exist (under /proc), too long, ...
+            raise ProfileError(
+                f"cannot use profile {self.root}: {error.strerror or error}"
+            ) from None

@@ -262,3 +262,12 @@ def test_inbox_pages_cover_every_message_once_newest_first(tmp_path: Path) -> No
     assert len(seen) == len(set(seen)) == 27
     times = [m.received_at for m in everything]
     assert times == sorted(times, reverse=True)
+
+
+@pytest.mark.parametrize("where", ["/proc/asyncdesk-no/profile", "x" * 300])
+def test_a_profile_path_that_cannot_exist_is_one_clear_error(where: str, tmp_path: Path) -> None:
+    """The window and the command line both get a ProfileError (one line), not an
+    OSError traceback, for a path under /proc or a name too long for the file system."""
+    root = Path(where) if where.startswith("/") else tmp_path / where
+    with pytest.raises(ProfileError, match="cannot use profile"):
+        Store.open(root)
