@@ -127,47 +127,31 @@ _WAL_MAGIC = (0x377F0682, 0x377F0683)
 def wal_damage(database: Path) -> str | None:
     """What is wrong with the database's write-ahead log, if something is.
 
-    SQLite silently ignores a WAL whose header is damaged, and every frame from a damaged
-    one on: the profile would open without the transactions they hold (or, if they held
-    all of it, as a new empty profile that the next write overwrites them with). Checked
-    before anything is written: the header's checksum, then whether a transaction was
-    committed past the last frame SQLite accepted (its wal-index says which that is).
-    A torn last transaction, left by a crash before it committed, is not damage.
+    SQLite silently ignores a WAL whose header is damaged: the profile would open
+    without the transactions it holds (or, if they held all of it, as a new empty
+    profile that the next write overwrites them with). Only the header is judged here,
+    by its own checksum: frames past the last one SQLite accepts are what a crash
+    before a commit leaves (or a kill between writing a commit and noting it in the
+    wal-index, which recovery reads again), and a false "damaged" after a kill would
+    send the user to an older backup for nothing.
     """
     wal = Path(f"{database}-wal")
     try:
         with open(wal, "rb") as file:
             header = file.read(32)
-            if len(header) < 32:
-                return None
-            magic, version, page_size = struct.unpack(">III", header[:12])
-            if (
-                magic not in _WAL_MAGIC
-                or version != 3007000
-                or page_size < 512
-                or page_size & (page_size - 1)
-                or _wal_checksum(header[:24], big_endian=bool(magic & 1)) != header[24:32]
-            ):
-                return "its write-ahead log is damaged"
-            salts = header[16:24]
-            frame_size = 24 + page_size
-            frames = (os.fstat(file.fileno()).st_size - 32) // frame_size
-            last_commit = 0
-            for index in range(frames):
-                file.seek(32 + index * frame_size)
-                frame = file.read(24)
-                if frame[8:16] == salts and frame[4:8] != b"\0\0\0\0":
-                    last_commit = index + 1
-        with open(f"{database}-shm", "rb") as file:
-            index_header = file.read(96)
     except OSError:
         return None
-    first, second = index_header[:48], index_header[48:96]
-    if len(second) < 48 or first != second or not first[12] or first[32:40] != salts:
-        return None  # being rewritten by another process: nothing to conclude
-    (accepted,) = struct.unpack("=I", first[16:20])
-    if accepted < last_commit:
-        return "its write-ahead log is damaged: saved changes in it cannot be read"
+    if len(header) < 32:
+        return None
+    magic, version, page_size = struct.unpack(">III", header[:12])
+    if (
+        magic not in _WAL_MAGIC
+        or version != 3007000
+        or page_size < 512
+        or page_size & (page_size - 1)
+        or _wal_checksum(header[:24], big_endian=bool(magic & 1)) != header[24:32]
+    ):
+        return "its write-ahead log is damaged"
     return None
 
 

@@ -180,7 +180,9 @@ def _profile_with_unmerged_wal(root: Path) -> Path:
 
 @pytest.mark.parametrize(
     ("where", "damaged"),
-    [("header", True), ("first frame", True), ("torn last frame", False)],
+    # Damage inside the frames is not judged: telling it from what a kill leaves needs
+    # the whole log read and its checksums chained, at every open (store.database).
+    [("header", True), ("torn last frame", False)],
 )
 def test_a_damaged_wal_is_reported_not_silently_dropped(
     tmp_path: Path, where: str, damaged: bool
