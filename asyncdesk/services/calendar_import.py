@@ -36,6 +36,14 @@ Time zones, per value:
   them, UTC values in an ``X-WR-TIMEZONE`` calendar repeat at that zone's wall clock
   (a weekly 09:00Z series stays at the same local hour across a DST change).
 
+Limits, so that no file can hang an import or fill memory (each refusal is one line
+of :class:`~asyncdesk.core.errors.BadInput`): files up to :data:`MAX_FILE_BYTES` with
+up to :data:`MAX_COMPONENTS` components; an RRULE may repeat up to
+:data:`MAX_REPETITIONS` times from its DTSTART to the end of the window (expanding it
+costs that much, whatever falls in the window: every second, or daily since year 1,
+is refused) and needs an INTERVAL of 1 or more; at most :data:`MAX_OCCURRENCES`
+occurrences are expanded around the window, lazily, series by series.
+
 A file that cannot be read raises :class:`~asyncdesk.core.errors.BadInput` with one
 line saying what is wrong; so does one unreadable event (a partial import would be
 silently incomplete). The caller may prefix the file name.
@@ -72,6 +80,17 @@ _SKIP_MARK = "X-ASYNCDESK-NO-LENGTH"
 # Expansion compares all-day dates at UTC midnight; widen the query, then filter exactly.
 _QUERY_MARGIN = timedelta(days=2)
 _MAX_DETAIL = 120
+#: Occurrences expanded around the import window before the file is refused: a year of
+#: three focus blocks a day is about 1,100; a series every minute would be 600,000.
+MAX_OCCURRENCES = 20_000
+#: Components (events, alarms, zones) in a file: reading one takes ~0.3 ms and 6 KB,
+#: so this bounds an import at about 15 s and 300 MB; a decade of a busy calendar fits.
+MAX_COMPONENTS = 50_000
+#: Bytes of a file: a Google export of ten busy years is a few MB.
+MAX_FILE_BYTES = 32 * 1024 * 1024
+#: Repetitions of one RRULE from its DTSTART to the end of the window (the work of
+#: expanding it): a daily series since 1750 is about 100,000.
+MAX_REPETITIONS = 100_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -128,17 +147,12 @@ def parse_calendar(
         del calendar["X-WR-TIMEZONE"]
     for event in calendar.walk("VEVENT"):
         _prepare_event(event, zones, floating, wr_timezone=bool(wr_timezone))
-
-    try:
-        occurrences = recurring_ical_events.of(calendar).between(
-            window_start - _QUERY_MARGIN, window_end + _QUERY_MARGIN
-        )
-    except _LIBRARY_ERRORS as error:
-        raise BadInput(f"cannot expand the recurring events: {_detail(error)}") from None
+        _check_repetitions(event, floating, window_end + _QUERY_MARGIN)
 
     events: set[CalendarEvent] = set()
     all_day = 0
-    for occurrence in occurrences:
+    margin = _QUERY_MARGIN
+    for occurrence in _occurrences(calendar, window_start - margin, window_end + margin):
         if _text(occurrence.get("STATUS")).upper() == "CANCELLED" or _SKIP_MARK in occurrence:
             continue
         first, last = occurrence["DTSTART"].dt, occurrence["DTEND"].dt
@@ -157,10 +171,42 @@ def parse_calendar(
     )
 
 
+def _occurrences(calendar: Calendar, start: datetime, end: datetime) -> list[Any]:
+    """The occurrences in ``[start, end)``: at most :data:`MAX_OCCURRENCES`, else
+    :class:`BadInput` (one line, naming the event that went over).
+
+    A series repeating every second, or every minute for a year, is refused after a
+    bounded amount of work instead of being expanded whole into memory first.
+    """
+    found: list[Any] = []
+    try:
+        query = recurring_ical_events.of(calendar)
+        # Each series is a generator over its occurrences in the span: stop pulling at
+        # the cap (``between`` would first make a list of all of them).
+        for series in query.series:
+            for occurrence in series.between(start, end):
+                if len(found) == MAX_OCCURRENCES:
+                    component = occurrence.as_component(False)
+                    raise BadInput(
+                        f"too many events: over {MAX_OCCURRENCES:,} occurrences in the "
+                        f"{(end - start).days} days imported (event {_label(component)} "
+                        "repeats too often for deep-work blocks)"
+                    )
+                found.append(occurrence.as_component(query.keep_recurrence_attributes))
+    except _LIBRARY_ERRORS as error:
+        raise BadInput(f"cannot expand the recurring events: {_detail(error)}") from None
+    return found
+
+
 def _decode(data: bytes) -> str:
     """The file as text: UTF-8 (BOM optional), or UTF-16 with a BOM (Windows tools)."""
     if not data.strip():
         raise BadInput("not an iCalendar file: the file is empty")
+    if len(data) > MAX_FILE_BYTES:
+        raise BadInput(
+            f"the calendar file is {len(data) / 1024 / 1024:.0f} MB: files over "
+            f"{MAX_FILE_BYTES // 1024 // 1024} MB are not imported (export a shorter stretch)"
+        )
     if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         try:
             return data.decode("utf-16")
@@ -184,7 +230,7 @@ def _decode(data: bytes) -> str:
 def _check_structure(text: str) -> None:
     """BEGIN and END lines pair up into exactly one VCALENDAR, or say where they do not."""
     stack: list[tuple[str, int]] = []
-    calendars = 0
+    calendars = components = 0
     for number, line in enumerate(text.replace("\r\n", "\n").split("\n"), start=1):
         keyword, _, value = line.partition(":")
         keyword = keyword.upper()  # a folded continuation starts with a space: not a match
@@ -197,6 +243,12 @@ def _check_structure(text: str) -> None:
             if not stack and name != "VCALENDAR":
                 raise BadInput(f"line {number}: expected BEGIN:VCALENDAR, found BEGIN:{name}")
             stack.append((name, number))
+            components += 1
+            if components > MAX_COMPONENTS:
+                raise BadInput(
+                    f"too many events: over {MAX_COMPONENTS:,} components in the file "
+                    "(import a shorter stretch of the calendar)"
+                )
             continue
         if not stack:
             raise BadInput(f"line {number}: END:{name} without a matching BEGIN")
@@ -326,6 +378,54 @@ def _prepare_event(event: Component, zones: _Zones, floating: tzinfo, *, wr_time
             event[_SKIP_MARK] = "TRUE"
     except _LIBRARY_ERRORS as error:
         raise BadInput(f"cannot read event {label}: {_detail(error)}") from None
+
+
+# Seconds of one step of each RRULE frequency (months and years on average).
+_FREQUENCY_SECONDS = {
+    "SECONDLY": 1,
+    "MINUTELY": 60,
+    "HOURLY": 3600,
+    "DAILY": 86_400,
+    "WEEKLY": 7 * 86_400,
+    "MONTHLY": 2_629_746,
+    "YEARLY": 31_556_952,
+}
+_DAY_PARTS = ("BYDAY", "BYMONTHDAY", "BYYEARDAY", "BYWEEKNO")
+
+
+def _check_repetitions(event: Component, floating: tzinfo, until: datetime) -> None:
+    """Refuse an RRULE that would repeat more than :data:`MAX_REPETITIONS` times from
+    its DTSTART to ``until`` (or its own UNTIL or COUNT): expanding it is work
+    proportional to that, even for the few occurrences in the import window
+    (every second since year 1 would never finish)."""
+    rules = event.get("RRULE")
+    begin = _instant(_value(event, "DTSTART"), floating)
+    for rule in rules if isinstance(rules, list) else [rules] if rules is not None else []:
+        frequency = str((rule.get("FREQ") or [""])[0]).upper()
+        unit = _FREQUENCY_SECONDS.get(frequency)
+        if unit is None:
+            continue
+        interval = int((rule.get("INTERVAL") or [1])[0])
+        if interval < 1:  # dateutil would loop forever on the same instant
+            raise BadInput(f"cannot read event {_label(event)}: RRULE INTERVAL must be 1 or more")
+        per_step = 1
+        for part, finer in (("BYSECOND", 1), ("BYMINUTE", 60), ("BYHOUR", 3600)):
+            if unit > finer:
+                per_step *= max(1, len(rule.get(part) or ()))
+        if unit > 86_400 and any(rule.get(part) for part in _DAY_PARTS):
+            per_step *= unit // 86_400 + 1  # at most every day of the week/month/year
+        end = until
+        if rule.get("UNTIL"):
+            end = min(end, _instant(rule["UNTIL"][0], floating))
+        steps = max(0.0, (end - begin).total_seconds()) / (unit * interval) + 1
+        repetitions = steps * per_step
+        if rule.get("COUNT"):
+            repetitions = min(repetitions, int(rule["COUNT"][0]))
+        if repetitions > MAX_REPETITIONS:
+            raise BadInput(
+                f"cannot read event {_label(event)}: its RRULE repeats about "
+                f"{repetitions:,.0f} times by {end:%Y-%m-%d}, too often for deep-work blocks"
+            )
 
 
 def _value(component: Component, name: str) -> Any:
