@@ -197,7 +197,7 @@ def set_export_folder(store: Store, folder: Path | None) -> Path | None:
     if not str(folder).strip():
         raise BadInput("--auto-export needs a folder (or off), not an empty value")
     target = Path(folder).expanduser().absolute()
-    shown = str(folder) if len(str(folder)) <= 60 else str(folder)[:57] + "..."
+    shown = str(folder) if len(str(folder)) <= 200 else str(folder)[:197] + "..."
     try:
         if target.exists() and not target.is_dir():
             raise BadInput(f"{shown}: not a folder")
