@@ -87,6 +87,7 @@ from PySide6.QtWidgets import QMenu, QSystemTrayIcon, QWidget
 from asyncdesk.core.clock import Clock, SystemClock
 from asyncdesk.core.schedule import Mode, Schedule
 from asyncdesk.ui.due import Due
+from asyncdesk.ui.gate import duration_text as minutes_text
 from asyncdesk.ui.gate import local_when
 
 if TYPE_CHECKING:
@@ -110,22 +111,7 @@ def duration_text(delta: timedelta) -> str:
     seconds = delta.total_seconds()
     if seconds < 60:
         return QCoreApplication.translate("Tray", "under a minute")
-    total = math.ceil(seconds / 60)
-    days, rest = divmod(total, 24 * 60)
-    hours, minutes = divmod(rest, 60)
-    if days:
-        if hours:
-            return QCoreApplication.translate("Tray", "{days} d {hours} h").format(
-                days=days, hours=hours
-            )
-        return QCoreApplication.translate("Tray", "{days} d").format(days=days)
-    if hours:
-        if minutes:
-            return QCoreApplication.translate("Tray", "{hours} h {minutes} min").format(
-                hours=hours, minutes=minutes
-            )
-        return QCoreApplication.translate("Tray", "{hours} h").format(hours=hours)
-    return QCoreApplication.translate("Tray", "{minutes} min").format(minutes=minutes)
+    return minutes_text(math.ceil(seconds / 60))
 
 
 def _countdown(remaining: timedelta) -> str:

@@ -2244,26 +2244,6 @@ school@example.org</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>{days} d {hours} h</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>{days} d</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>{hours} h {minutes} min</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>{hours} h</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>{minutes} min</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
         <source>now</source>
         <translation type="unfinished"></translation>
     </message>
