@@ -149,12 +149,13 @@ def test_an_unknown_mode_is_refused() -> None:
 
 
 class _Brackets(QTranslator):
-    """A pseudo-translation: every "Tray" text comes back in «guillemets»."""
+    """A pseudo-translation: every text of the tray (and the gate's durations it
+    shows) comes back in «guillemets»."""
 
     def translate(
         self, context: str, source: str, disambiguation: str | None = None, n: int = -1
     ) -> str:
-        return f"«{source}»" if context == "Tray" else ""
+        return f"«{source}»" if context in ("Tray", "GateView") else ""
 
 
 def test_every_text_goes_through_the_translator(qtbot: QtBot) -> None:
