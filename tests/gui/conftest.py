@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from PySide6.QtWidgets import QWidget
 from pytestqt.qtbot import QtBot
 
 from asyncdesk.core import settings as declared
@@ -183,3 +184,54 @@ def open_store(tmp_path: Path) -> Iterator[Callable[[Path], Store]]:
     yield opener
     for store in stores:
         store.close()
+
+
+@pytest.fixture
+def inbox_window(
+    qtbot: QtBot,
+    make_profile: Callable[..., ProfilePaths],
+    make_window: Callable[..., MainWindow],
+    clock: FixedClock,
+) -> MainWindow:
+    """A window on a 12-message profile, shown, its inbox loaded (inside a window)."""
+    from asyncdesk.ui.main_window import Page
+
+    made = make_window(make_profile(12), clock)
+    with qtbot.waitSignal(made.model.page_loaded, timeout=10_000):
+        made.show()
+        made.open_profile()
+    qtbot.waitUntil(lambda: made.page is Page.INBOX, timeout=10_000)
+    return made
+
+
+@pytest.fixture
+def every_surface(
+    qtbot: QtBot, inbox_window: MainWindow, clock: FixedClock
+) -> Iterator[list[QWidget]]:
+    """Everything a user reaches from the main window, opened and filled as they would
+    see it: the inbox with a message open, the deadlines, Settings (all its pages),
+    a reply in a compose window, the Stats view, the "?" sheet and the welcome. For
+    the audits that must see every control (test_ui_audit, test_translations)."""
+    from PySide6.QtCore import Qt
+
+    from asyncdesk.ui.first_run import WelcomeDialog
+
+    window = inbox_window
+    window.view.setFocus()
+    qtbot.keyClick(window.view, Qt.Key.Key_J)
+    qtbot.keyClick(window.view, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: window.message_view.isVisible(), timeout=10_000)
+    settings = window.open_settings()
+    assert settings is not None
+    with qtbot.waitSignal(settings.ready, timeout=10_000):
+        pass
+    compose = window.reply_to_current(reply_all=False)
+    assert compose is not None
+    stats = window.show_stats()
+    sheet = window.show_shortcuts()
+    assert window.store is not None
+    welcome = WelcomeDialog(window.tasks, clock, window.store, window)
+    qtbot.wait(200)  # let the views fill in what they load
+    yield [window, settings, compose, stats, sheet, welcome]
+    for surface in (welcome, sheet, stats, compose, settings):
+        surface.close()

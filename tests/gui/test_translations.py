@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 import subprocess
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 from xml.etree import ElementTree
 
@@ -33,12 +33,7 @@ from PySide6.QtWidgets import (
     QTabWidget,
     QWidget,
 )
-from pytestqt.qtbot import QtBot
 
-from asyncdesk.core.clock import FixedClock
-from asyncdesk.store.profile import ProfilePaths
-from asyncdesk.ui.first_run import WelcomeDialog
-from asyncdesk.ui.main_window import MainWindow, Page
 from asyncdesk.ui.translations import install_translators, remove_translators
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -101,22 +96,6 @@ def test_the_loader_finds_a_translation_by_locale(
     finally:
         remove_translators(qapp, installed)
     assert QCoreApplication.translate("ScheduleSection", "Time zone") == "Time zone"
-
-
-@pytest.fixture
-def window(
-    qtbot: QtBot,
-    pseudo_locale: None,
-    make_profile: Callable[..., ProfilePaths],
-    make_window: Callable[..., MainWindow],
-    clock: FixedClock,
-) -> MainWindow:
-    made = make_window(make_profile(12), clock)
-    with qtbot.waitSignal(made.model.page_loaded, timeout=WAIT):
-        made.show()
-        made.open_profile()
-    qtbot.waitUntil(lambda: made.page is Page.INBOX, timeout=WAIT)
-    return made
 
 
 def _qts_own(widget: QWidget) -> bool:
@@ -192,35 +171,17 @@ def _untranslated(text: str) -> bool:
 
 
 def test_every_interface_text_goes_through_the_translator(
-    qtbot: QtBot, window: MainWindow, clock: FixedClock
+    pseudo_locale: None, every_surface: list[QWidget]
 ) -> None:
-    window.view.setFocus()
-    qtbot.keyClick(window.view, Qt.Key.Key_J)
-    qtbot.keyClick(window.view, Qt.Key.Key_Return)
-    settings = window.open_settings()
-    assert settings is not None
-    with qtbot.waitSignal(settings.ready, timeout=WAIT):
-        pass
-    compose = window.reply_to_current(reply_all=False)
-    assert compose is not None
-    stats = window.show_stats()
-    sheet = window.show_shortcuts()
-    assert window.store is not None
-    welcome = WelcomeDialog(window.tasks, clock, window.store, window)
-    qtbot.wait(200)  # let the views fill in what they load
-    surfaces: list[QWidget] = [window, settings, compose, stats, sheet, welcome]
-    try:
-        missed = sorted(
-            {
-                f"{type(surface).__name__}: {where}: {text!r}"
-                for surface in surfaces
-                for where, text in _texts(surface)
-                if text and _untranslated(text) and not _from_the_services(where, text)
-            }
-        )
-    finally:
-        for surface in (welcome, sheet, stats, compose, settings):
-            surface.close()
+    """(The pseudo-translation is installed before the window is made.)"""
+    missed = sorted(
+        {
+            f"{type(surface).__name__}: {where}: {text!r}"
+            for surface in every_surface
+            for where, text in _texts(surface)
+            if text and _untranslated(text) and not _from_the_services(where, text)
+        }
+    )
     assert missed == [], "\n".join(missed)
 
 

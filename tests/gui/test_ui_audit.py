@@ -16,8 +16,6 @@ test_first_run, test_week_grid).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-
 import pytest
 from PySide6.QtCore import QAbstractItemModel, QEvent, QObject, Qt
 from PySide6.QtGui import QAccessible, QAction, QKeySequence, QShortcutEvent
@@ -35,50 +33,19 @@ from PySide6.QtWidgets import (
 from pytestqt.modeltest import ModelTester
 from pytestqt.qtbot import QtBot
 
-from asyncdesk.core.clock import FixedClock
-from asyncdesk.store.profile import ProfilePaths
-from asyncdesk.ui.first_run import WelcomeDialog
-from asyncdesk.ui.main_window import MainWindow, Page
+from asyncdesk.ui.main_window import MainWindow
 
 WAIT = 10_000
 
 
 @pytest.fixture
-def window(
-    qtbot: QtBot,
-    make_profile: Callable[..., ProfilePaths],
-    make_window: Callable[..., MainWindow],
-    clock: FixedClock,
-) -> MainWindow:
-    made = make_window(make_profile(12), clock)
-    with qtbot.waitSignal(made.model.page_loaded, timeout=WAIT):
-        made.show()
-        made.open_profile()
-    qtbot.waitUntil(lambda: made.page is Page.INBOX, timeout=WAIT)
-    return made
+def window(inbox_window: MainWindow) -> MainWindow:
+    return inbox_window
 
 
 @pytest.fixture
-def tour(qtbot: QtBot, window: MainWindow, clock: FixedClock) -> Iterator[list[QWidget]]:
-    """Every top-level surface of the app, opened and filled as a user would see it."""
-    window.view.setFocus()
-    qtbot.keyClick(window.view, Qt.Key.Key_J)
-    qtbot.keyClick(window.view, Qt.Key.Key_Return)
-    qtbot.waitUntil(lambda: window.message_view.isVisible(), timeout=WAIT)
-    settings = window.open_settings()
-    assert settings is not None
-    with qtbot.waitSignal(settings.ready, timeout=WAIT):
-        pass
-    compose = window.reply_to_current(reply_all=False)
-    assert compose is not None
-    stats = window.show_stats()
-    sheet = window.show_shortcuts()
-    assert window.store is not None
-    welcome = WelcomeDialog(window.tasks, clock, window.store, window)
-    surfaces: list[QWidget] = [window, settings, compose, stats, sheet, welcome]
-    yield surfaces
-    for surface in (welcome, sheet, stats, compose, settings):
-        surface.close()
+def tour(every_surface: list[QWidget]) -> list[QWidget]:
+    return every_surface
 
 
 def _models(root: QWidget) -> list[QAbstractItemModel]:
