@@ -420,6 +420,7 @@ def main() -> int:
     out.mkdir(parents=True, exist_ok=True)
     started = time.monotonic()
     when = datetime.now(UTC)
+    revision = _revision()  # others may commit meanwhile: each benchmark runs the tree then
     lines = [
         "| measure | AsyncDesk | alternative | ratio | goal | met? | load (start → end) |",
         "|---|---|---|---|---|---|---|",
@@ -431,7 +432,9 @@ def main() -> int:
         lines += ["| " + " | ".join([*row, load]) + " |" for row in rows]
     total = (time.monotonic() - started) / 60
     header = (
-        f"{when:%Y-%m-%d %H:%M} UTC, AsyncDesk at {_revision()}, "
+        f"{when:%Y-%m-%d %H:%M} UTC, AsyncDesk at {revision}"
+        + (f" (at {_revision()} by the end)" if _revision() != revision else "")
+        + ", "
         f"{'`--quick` sizes' if args.quick else 'full sizes'}, {os.cpu_count()} cores, "
         f"Python {sys.version.split()[0]}; the whole run took {total:.0f} min. "
         "Load: the 1- and 5-minute load averages when each benchmark started and ended."
