@@ -45,6 +45,9 @@ log = logging.getLogger(__name__)
 IDLE_SECONDS: Final = 300.0
 #: How often a Slack account is synced (its Web API has no push for a user token).
 SLACK_POLL_SECONDS: Final = 120.0
+# How often a wait that the stop interrupts (IMAP IDLE, the Matrix long-poll) also
+# looks at the stop flag itself: a safety net only, so rarely.
+STOP_TICK_SECONDS: Final = 60.0
 #: First and longest wait before retrying a failed account.
 BACKOFF_FIRST: Final = 1.0
 BACKOFF_MAX: Final = 300.0
@@ -180,12 +183,41 @@ def _fetch_bodies(
 
 def _wait_for_change(source: Source, idle_seconds: float, stop: threading.Event) -> None:
     """Until the server says something changed (IMAP IDLE, Matrix long-poll), or the
-    poll interval passed (Slack), or ``stop``."""
+    poll interval passed (Slack), or ``stop``.
+
+    A source that can be interrupted is woken by the stop itself (see
+    :class:`_StopWaker`), so it looks at ``stop`` only every :data:`STOP_TICK_SECONDS`:
+    an idle sync wakes when its servers speak, not twice a second per account."""
     wait = getattr(source, "wait_for_change", None)
-    if wait is not None:
-        wait(idle_seconds, stop.is_set)
-    else:
+    if wait is None:
         stop.wait(SLACK_POLL_SECONDS)
+    elif hasattr(source, "interrupt"):
+        wait(idle_seconds, stop.is_set, tick=STOP_TICK_SECONDS)
+    else:
+        wait(idle_seconds, stop.is_set)
+
+
+class _StopWaker:
+    """Interrupts the account's current source when ``stop`` is set: one thread that
+    sleeps in ``stop.wait()`` (no wake-ups of its own) for the account loop's life."""
+
+    def __init__(self, stop: threading.Event, name: str) -> None:
+        self._stop = stop
+        self.source: Source | None = None
+        self._done = False
+        threading.Thread(target=self._watch, name=f"stop-{name}", daemon=True).start()
+
+    def _watch(self) -> None:
+        self._stop.wait()
+        interrupt = getattr(self.source, "interrupt", None)
+        if interrupt is not None and not self._done:
+            try:
+                interrupt()
+            except Exception:  # the loop is ending anyway; never let this thread raise
+                log.debug("interrupting the wait failed", exc_info=True)
+
+    def finish(self) -> None:
+        self._done = True
 
 
 def _account_loop(
@@ -201,11 +233,13 @@ def _account_loop(
     backoff = Backoff()
     source: Source | None = None
     email = account.kind is AccountKind.EMAIL
+    waker = _StopWaker(stop, account.name)
     try:
         while not stop.is_set():
             try:
                 if source is None:
                     source = open_source(account, secrets)
+                    waker.source = source
                 started = time.monotonic()
                 result = sync_source(
                     store,
@@ -239,6 +273,8 @@ def _account_loop(
                 report(LiveEvent(account.name, "failed", error=error.message))
                 return
             except AsyncDeskError as error:
+                if stop.is_set():
+                    break  # the stop interrupted it: nothing failed
                 delay = backoff.next()
                 log.warning(
                     "sync of %s failed, retrying in %.0f s: %s", account.name, delay, error.message
@@ -246,5 +282,6 @@ def _account_loop(
                 report(LiveEvent(account.name, "failed", error=error.message, retry_in=delay))
                 stop.wait(delay)
     finally:
+        waker.finish()
         if source is not None:
             source.close()

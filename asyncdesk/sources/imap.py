@@ -27,6 +27,7 @@ from __future__ import annotations
 import contextlib
 import json
 import logging
+import socket
 import ssl
 import time
 from collections.abc import Callable, Iterator, Sequence
@@ -625,6 +626,19 @@ class ImapSource:
                 _text, responses = client.idle_done()
                 changed = changed or any(_is_change(response) for response in responses)
         return changed, goodbye
+
+    def interrupt(self) -> None:
+        """End a :meth:`wait_for_change` blocked in IDLE now, from another thread (the
+        stop of a running sync): the connection's socket is shut down, so the wait
+        returns at once instead of having to look at ``should_stop`` every tick. The
+        source is closed afterwards; it is not used again."""
+        client = self._client
+        if client is None:
+            return
+        with contextlib.suppress(OSError, AttributeError):
+            # The plain socket's shutdown, also under TLS: SSLSocket.shutdown would drop
+            # its SSL object under the reading thread's feet.
+            socket.socket.shutdown(client.socket(), socket.SHUT_RDWR)
 
     def close(self) -> None:
         client, self._client = self._client, None

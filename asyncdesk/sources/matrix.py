@@ -241,6 +241,8 @@ class MatrixSource:
         self._uninvited: set[str] = set()
         self._invitations_complete = False
         self._closed = False
+        # The long-poll a wait_for_change is blocked on (interrupt() cancels it).
+        self._waiting: concurrent.futures.Future[Any] | None = None
 
     @property
     def me(self) -> str:
@@ -421,6 +423,7 @@ class MatrixSource:
         future = self._loop.submit(
             _guard(client.sync(timeout=wait_ms, sync_filter=sync_filter, since=self._since), "wait")
         )
+        self._waiting = future
         deadline = time.monotonic() + seconds + self._timeout
         try:
             while True:
@@ -432,11 +435,21 @@ class MatrixSource:
                     if time.monotonic() > deadline:
                         return False
                     continue
+                except concurrent.futures.CancelledError:
+                    return False  # interrupted
                 _check(response, "sync")
                 rooms = response.rooms
                 return bool(rooms.join or rooms.invite or rooms.leave)
         finally:
+            self._waiting = None
             future.cancel()
+
+    def interrupt(self) -> None:
+        """End a :meth:`wait_for_change` now, from another thread (the stop of a running
+        sync): its long-poll is cancelled, so the wait needs no ``should_stop`` ticks."""
+        waiting = self._waiting
+        if waiting is not None:
+            waiting.cancel()
 
     # -- acting ---------------------------------------------------------------------------
 
