@@ -1089,7 +1089,9 @@ class MainWindow(QMainWindow):
             default=0,
         )
         cap = metrics.averageCharWidth() * 40
-        self.sidebar.setFixedWidth(min(widest + metrics.averageCharWidth() * 3, cap))
+        width = min(widest + metrics.averageCharWidth() * 3, cap)
+        if width != self.sidebar.width() or width != self.sidebar.minimumWidth():
+            self.sidebar.setFixedWidth(width)  # (a relayout of the whole page)
 
     def sidebar_counts(self) -> dict[str, int]:
         """The counts shown beside the views, by their search (for tests)."""

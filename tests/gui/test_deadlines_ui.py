@@ -441,7 +441,9 @@ def test_choosing_a_message_not_yet_loaded_loads_down_to_it(
     qtbot: QtBot, open_desk: OpenDesk
 ) -> None:
     desk = open_desk(page_size=2)
-    assert desk.model.rowCount() == 2
+    # Pages of 2: the view may have asked for a second one already (a relayout, e.g. the
+    # sidebar growing with its counts), but the Offer is still far below.
+    assert desk.model.rowCount() < ROW["Offer"] + 1
     tree = desk.panel.tree
     overdue = tree.topLevelItem(0)
     assert overdue is not None
