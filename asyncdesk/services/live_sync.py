@@ -267,7 +267,8 @@ def _account_loop(
                 if after_sync is not None and not stop.is_set():
                     after_sync(account, source)
                 backoff.reset()
-                _wait_for_change(source, idle_seconds, stop)
+                if not stop.is_set():
+                    _wait_for_change(source, idle_seconds, stop)
             except BadInput as error:  # nothing to retry with (no password): give up
                 log.warning("sync of %s stopped: %s", account.name, error.message)
                 report(LiveEvent(account.name, "failed", error=error.message))

@@ -339,6 +339,8 @@ class ImapSource:
         self._password = password
         self._batch_size = batch_size
         self._client: Any = None
+        # Set by interrupt(), for good: a wait that starts after it returns at once.
+        self._interrupted = False
         self._sent: str | None = None
         self._streams: list[str] | None = None
         self._condstore = False
@@ -562,9 +564,10 @@ class ImapSource:
         """
         client = self._connected()
         deadline = time.monotonic() + seconds
+        stopping = self._stopping(should_stop)
         try:
             if not client.has_capability("IDLE"):
-                while not should_stop() and time.monotonic() < deadline:
+                while not stopping() and time.monotonic() < deadline:
                     time.sleep(min(tick, max(0.0, deadline - time.monotonic())))
                 return False
             status = client.select_folder(folder, readonly=True)
@@ -581,8 +584,8 @@ class ImapSource:
             # notices it only at its next check, 30 s later); ending IDLE makes the
             # server look, and DONE's responses tell.
             first = min(deadline, time.monotonic() + FIRST_IDLE_SECONDS)
-            while not changed and not should_stop() and time.monotonic() < deadline:
-                changed, goodbye = self._idle_once(client, first, should_stop, tick)
+            while not changed and not stopping() and time.monotonic() < deadline:
+                changed, goodbye = self._idle_once(client, first, stopping, tick)
                 first = deadline
                 if goodbye is not None:
                     raise self._failed(EOFError(f"the server said goodbye ({goodbye})"))
@@ -627,11 +630,16 @@ class ImapSource:
                 changed = changed or any(_is_change(response) for response in responses)
         return changed, goodbye
 
+    def _stopping(self, should_stop: Callable[[], bool]) -> Callable[[], bool]:
+        return lambda: self._interrupted or should_stop()
+
     def interrupt(self) -> None:
         """End a :meth:`wait_for_change` blocked in IDLE now, from another thread (the
         stop of a running sync): the connection's socket is shut down, so the wait
-        returns at once instead of having to look at ``should_stop`` every tick. The
+        returns at once instead of having to look at ``should_stop`` every tick; and a
+        wait that had not begun yet (no connection at that moment) will not begin. The
         source is closed afterwards; it is not used again."""
+        self._interrupted = True  # first: a wait that connects after this sees it
         client = self._client
         if client is None:
             return

@@ -243,6 +243,7 @@ class MatrixSource:
         self._closed = False
         # The long-poll a wait_for_change is blocked on (interrupt() cancels it).
         self._waiting: concurrent.futures.Future[Any] | None = None
+        self._interrupted = False
 
     @property
     def me(self) -> str:
@@ -427,7 +428,9 @@ class MatrixSource:
         deadline = time.monotonic() + seconds + self._timeout
         try:
             while True:
-                if should_stop():
+                # (interrupt() sets the flag, then cancels what it finds waiting: one of
+                # the two sees the other, whichever thread comes first)
+                if self._interrupted or should_stop():
                     return False
                 try:
                     response = future.result(timeout=tick)
@@ -447,6 +450,7 @@ class MatrixSource:
     def interrupt(self) -> None:
         """End a :meth:`wait_for_change` now, from another thread (the stop of a running
         sync): its long-poll is cancelled, so the wait needs no ``should_stop`` ticks."""
+        self._interrupted = True
         waiting = self._waiting
         if waiting is not None:
             waiting.cancel()
