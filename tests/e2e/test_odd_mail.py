@@ -19,13 +19,12 @@ import json
 import os
 import random
 import time
-from collections.abc import Iterator
 from contextlib import closing
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from servers.dovecot import Dovecot, find_dovecot
+from servers.dovecot import Dovecot
 
 from asyncdesk.cli import main
 from asyncdesk.core.accounts import Account
@@ -276,18 +275,6 @@ def cpython_messages() -> dict[str, bytes]:
 
 
 # ----------------------------------------------------------------------- the servers
-
-
-@pytest.fixture
-def dovecot() -> Iterator[Dovecot]:
-    if find_dovecot() is None:
-        pytest.skip("dovecot is not installed (apt-get install dovecot-imapd; scripts/test does)")
-    server = Dovecot()
-    try:
-        server.start()
-        yield server
-    finally:
-        server.close()
 
 
 def put(dovecot: Dovecot, user: str, raws: list[bytes]) -> None:

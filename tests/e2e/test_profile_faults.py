@@ -30,7 +30,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from servers.dovecot import Dovecot, find_dovecot
+from servers.dovecot import Dovecot
 from sqlalchemy import Engine, event
 
 from asyncdesk.cli import main
@@ -255,18 +255,6 @@ def _put_many(dovecot: Dovecot, user: str, count: int) -> None:
         tmp.write_bytes(_mail(n))
         os.chown(tmp, owner.st_uid, owner.st_gid)
         tmp.rename(maildir / "new" / name)
-
-
-@pytest.fixture
-def dovecot() -> Iterator[Dovecot]:
-    if find_dovecot() is None:
-        pytest.skip("dovecot is not installed (apt-get install dovecot-imapd; scripts/test does)")
-    server = Dovecot()
-    try:
-        server.start()
-        yield server
-    finally:
-        server.close()
 
 
 def test_a_disk_that_fills_up_during_a_sync_loses_and_doubles_nothing(

@@ -27,7 +27,7 @@ from email.message import EmailMessage
 from pathlib import Path
 
 import pytest
-from servers.dovecot import Dovecot, find_dovecot
+from servers.dovecot import Dovecot
 from servers.tls import SelfSignedCert, make_self_signed_cert
 
 from asyncdesk.cli import main
@@ -76,18 +76,6 @@ def mail(n: int) -> bytes:
     message["Message-ID"] = f"<q{n}-{secrets.token_hex(4)}@example.org>"
     message.set_content("Could you have a look?\n")
     return bytes(message)
-
-
-@pytest.fixture
-def dovecot() -> Iterator[Dovecot]:
-    if find_dovecot() is None:
-        pytest.skip("dovecot is not installed (scripts/test installs it)")
-    server = Dovecot()
-    try:
-        server.start()
-        yield server
-    finally:
-        server.close()
 
 
 # --- a session: files private, the password nowhere ---------------------------------------

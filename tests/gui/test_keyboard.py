@@ -4,32 +4,21 @@ undoes it, ? lists every key. A real profile (the GUI fixtures' email inbox)."""
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
 
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
-from asyncdesk.core.clock import FixedClock
 from asyncdesk.core.messages import ReplyState
-from asyncdesk.store.profile import ProfilePaths
-from asyncdesk.ui.main_window import MainWindow, Page
+from asyncdesk.ui.main_window import MainWindow
 from asyncdesk.ui.shortcuts import ShortcutSheet
 
 
 @pytest.fixture
-def window(
-    qtbot: QtBot,
-    make_profile: Callable[..., ProfilePaths],
-    make_window: Callable[..., MainWindow],
-    clock: FixedClock,
-) -> MainWindow:
-    made = make_window(make_profile(12), clock)
-    with qtbot.waitSignal(made.model.page_loaded, timeout=10_000):
-        made.show()
-        made.open_profile()
-    qtbot.waitUntil(lambda: made.page is Page.INBOX, timeout=10_000)
+def window(qtbot: QtBot, inbox_window: MainWindow) -> MainWindow:
+    """The inbox, active, the list holding the keyboard focus."""
+    made = inbox_window
     with qtbot.waitActive(made):
         made.activateWindow()
     made.view.setFocus()
