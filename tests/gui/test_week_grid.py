@@ -10,56 +10,31 @@ services the command line uses, never from the grid.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from datetime import UTC, datetime
-from pathlib import Path
-from zoneinfo import ZoneInfo
 
 import pytest
 from PySide6.QtCore import QEvent, QPointF, Qt
 from PySide6.QtGui import QMouseEvent
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
+from test_settings_dialog import block, clock, store, tasks
 
 from asyncdesk.core.clock import FixedClock
-from asyncdesk.core.schedule import BlockKind, WeeklyBlock, parse_clock, parse_days
-from asyncdesk.services.schedule import change_schedule, load_schedule, set_timezone
+from asyncdesk.core.schedule import BlockKind, WeeklyBlock
+from asyncdesk.services.schedule import change_schedule, load_schedule
 from asyncdesk.store.database import Store
 from asyncdesk.ui.settings_dialog import ScheduleSection, SettingsDialog
 from asyncdesk.ui.tasks import TaskRunner
 from asyncdesk.ui.week_grid import GridGeometry, WeekGrid, snapped
 
-BERLIN = ZoneInfo("Europe/Berlin")
-NOW = datetime(2026, 11, 23, 14, 30, tzinfo=BERLIN).astimezone(UTC)
 WAIT = 10_000
 MON, TUE, WED = 0, 1, 2
-
-
-def block(kind: BlockKind, days: str, start: str, end: str) -> WeeklyBlock:
-    return WeeklyBlock(kind, parse_days(days), parse_clock(start), parse_clock(end, end=True))
 
 
 MORNING = block(BlockKind.WINDOW, "mon-fri", "09:00", "09:30")
 LUNCH = block(BlockKind.WINDOW, "mon-fri", "13:00", "13:30")
 FOCUS = block(BlockKind.DEEP_WORK, "mon-fri", "09:30", "12:00")
 
-
-@pytest.fixture
-def clock() -> FixedClock:
-    return FixedClock(NOW)
-
-
-@pytest.fixture
-def store(open_store: Callable[[Path], Store], tmp_path: Path, clock: FixedClock) -> Store:
-    opened = open_store(tmp_path / "profile")
-    set_timezone(opened, clock, "Europe/Berlin")
-    return opened
-
-
-@pytest.fixture
-def tasks(qapp: object) -> Iterator[TaskRunner]:
-    runner = TaskRunner()
-    yield runner
-    runner.shutdown()
+__all__ = ["clock", "store", "tasks"]  # the Settings tests' fixtures, used here too
 
 
 @pytest.fixture
