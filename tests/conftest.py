@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import os
+import secrets
 import shutil
 import subprocess
 import tempfile
@@ -17,6 +18,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from servers.dovecot import Dovecot, find_dovecot
 
 _session_tmp: tempfile.TemporaryDirectory[str] | None = None
 _bus: subprocess.Popen[bytes] | None = None
@@ -123,3 +125,27 @@ def _no_unexpected_error_logs(
     ]
     if errors:
         pytest.fail("unexpected error logs: " + "; ".join(r.getMessage() for r in errors))
+
+
+@pytest.fixture
+def dovecot() -> Iterator[Dovecot]:
+    """A running private Dovecot: plain+STARTTLS on ``plain_port``, TLS on ``tls_port``.
+
+    Started fresh for each test: ready in ~0.05 s, stopped in ~0.01 s, so there is no
+    module-scoped variant. ``mail_user`` adds a user to it. (One fixture for the GUI,
+    integration and end-to-end tests.)
+    """
+    if find_dovecot() is None:
+        pytest.skip("dovecot is not installed (apt-get install dovecot-imapd; scripts/test does)")
+    server = Dovecot()
+    try:
+        server.start()
+        yield server
+    finally:
+        server.close()
+
+
+@pytest.fixture
+def mail_user(dovecot: Dovecot) -> tuple[str, str]:
+    """A user of the ``dovecot`` fixture with a random password: ``(user, password)``."""
+    return dovecot.add_user(f"user{secrets.token_hex(4)}")

@@ -206,11 +206,6 @@ def dovecot(monkeypatch: pytest.MonkeyPatch) -> Iterator[Dovecot]:
         server.close()
 
 
-@pytest.fixture
-def mail_user(dovecot: Dovecot) -> tuple[str, str]:
-    return dovecot.add_user(f"user{secrets.token_hex(4)}")
-
-
 @pytest.fixture(scope="module")
 def synapse(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Synapse]:
     """One Synapse for this module (~2 s to start); each test registers its own users."""

@@ -534,20 +534,6 @@ def test_a_name_in_use_is_refused_before_logging_in(
     assert message == "An account named 'work' already exists"
 
 
-@pytest.fixture
-def dovecot() -> Iterator[object]:
-    from servers.dovecot import Dovecot, find_dovecot
-
-    if find_dovecot() is None:
-        pytest.skip("dovecot is not installed (apt-get install dovecot-imapd)")
-    server = Dovecot()
-    try:
-        server.start()
-        yield server
-    finally:
-        server.close()
-
-
 def test_an_imap_account_added_through_the_form(
     qtbot: QtBot,
     settings: SettingsDialog,

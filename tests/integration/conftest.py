@@ -13,33 +13,10 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from servers.dovecot import Dovecot, find_dovecot
+from servers.dovecot import Dovecot
 from servers.smtp import SmtpServer
 from servers.synapse import Synapse, find_synapse_python, synapse_venv
 from servers.tls import SelfSignedCert, make_self_signed_cert
-
-
-@pytest.fixture
-def dovecot() -> Iterator[Dovecot]:
-    """A running private Dovecot: plain+STARTTLS on ``plain_port``, TLS on ``tls_port``.
-
-    Started fresh for each test: ready in ~0.05 s, stopped in ~0.01 s, so there is no
-    module-scoped variant. ``mail_user`` adds a user to it.
-    """
-    if find_dovecot() is None:
-        pytest.skip("dovecot is not installed (apt-get install dovecot-imapd; scripts/test does)")
-    server = Dovecot()
-    try:
-        server.start()
-        yield server
-    finally:
-        server.close()
-
-
-@pytest.fixture
-def mail_user(dovecot: Dovecot) -> tuple[str, str]:
-    """A user of the ``dovecot`` fixture with a random password: ``(user, password)``."""
-    return dovecot.add_user(f"user{secrets.token_hex(4)}")
 
 
 @pytest.fixture
