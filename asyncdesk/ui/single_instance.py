@@ -89,7 +89,7 @@ from asyncdesk.ui.tray import bring_to_front
 
 log = logging.getLogger(__name__)
 
-# The application's reverse-DNS id: the desktop file's name (resources/, ui.app's
+# The application's reverse-DNS id: the desktop file's name (packaging/, ui.app's
 # DESKTOP_FILE_NAME), so every per-user artefact of the app carries one name.
 APP_ID = "app.asyncdesk.AsyncDesk"
 # The message asking the first instance to show and raise its window.
