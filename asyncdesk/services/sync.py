@@ -21,7 +21,13 @@ from asyncdesk.sources.base import Source, SyncBatch
 from asyncdesk.store import locations
 from asyncdesk.store.database import Store
 from asyncdesk.store.invitations import apply_invitations
-from asyncdesk.store.messages import add_batch, edit_messages, get_cursor, redact_messages
+from asyncdesk.store.messages import (
+    add_batch,
+    edit_messages,
+    get_cursor,
+    redact_messages,
+    tell_apart,
+)
 
 log = logging.getLogger(__name__)
 
@@ -149,6 +155,8 @@ def _commit(store: Store, source: Source, batch: SyncBatch, rules: Rules, clock:
     triaged = [(message, triage(message, account, rules)) for message in batch.messages]
     now = clock.now()
     with store.writing() as session:
+        messages = tell_apart(session, account.id, batch.messages)
+        triaged = [(message, rule) for message, (_, rule) in zip(messages, triaged, strict=True)]
         if batch.reset:
             locations.reset_stream(session, account.id, batch.stream, now)
         # New messages carry their flags in the insert; flags of messages that were
@@ -169,7 +177,7 @@ def _commit(store: Store, source: Source, batch: SyncBatch, rules: Rules, clock:
             flags=new_flags,
         )
         if batch.positions:
-            placed = list(zip((m.remote_id for m in batch.messages), batch.positions, strict=True))
+            placed = list(zip((m.remote_id for m in messages), batch.positions, strict=True))
             locations.place(session, account.id, batch.stream, placed)
         updates = batch.flags
         if new == len(batch.messages) and batch.positions:

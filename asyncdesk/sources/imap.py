@@ -13,7 +13,9 @@ the fingerprint is compared right after the handshake, refusing any other certif
 Identity: ``remote_id`` is ``"in:"`` or ``"sent:"`` followed by the normalised
 Message-ID, or by :func:`~asyncdesk.sources.mail_headers.content_hash` when there is
 none. It does not depend on UIDs, so after a UIDVALIDITY change a full refetch
-re-matches the stored messages instead of duplicating them.
+re-matches the stored messages instead of duplicating them. A different message that
+reuses an identity is stored under a variant of it (the sync's commit decides, see
+:mod:`asyncdesk.core.mail_identity`).
 
 Cursor (opaque to everyone else): JSON ``{"uidvalidity": int, "uidnext": int,
 "highestmodseq": int | null}``.

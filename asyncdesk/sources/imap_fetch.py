@@ -48,6 +48,7 @@ from typing import Any, Final
 
 from imapclient.exceptions import IMAPClientAbortError, IMAPClientError  # type: ignore[import-untyped]
 
+from asyncdesk.core.mail_identity import is_identity_of
 from asyncdesk.sources.base import ConnectionFailed, SourceError
 from asyncdesk.sources.imap import ImapSettings, connect, logout
 from asyncdesk.sources.mail_body import ParsedBody, parse_body
@@ -71,7 +72,8 @@ _WHOLE: Final = "BODY.PEEK[]"
 @dataclass(frozen=True, slots=True)
 class FetchedBody:
     """One fetched message: its UID, its size on the server in bytes, its identity
-    (normalised Message-ID, else the content hash of its headers) and its body.
+    (normalised Message-ID, else the content hash of its headers), its body, and the
+    sender and subject that tell it from another message reusing its identity.
 
     ``partial`` is true when only the first ``max_bytes`` were fetched.
     """
@@ -81,11 +83,13 @@ class FetchedBody:
     identity: str
     body: ParsedBody
     partial: bool = False
+    sender: str = ""
+    subject: str = ""
 
     def matches(self, remote_id: str) -> bool:
         """Whether this is the message stored with ``remote_id`` (``"in:<identity>"`` or
         ``"sent:<identity>"``, as the IMAP source makes it)."""
-        return remote_id.partition(":")[2] == self.identity
+        return is_identity_of(remote_id, self.identity, self.sender, self.subject, self.size)
 
 
 @dataclass(frozen=True, slots=True)
@@ -110,10 +114,12 @@ class FetchedRaw:
     identity: str
     raw: bytes = field(repr=False)
     partial: bool = False
+    sender: str = ""
+    subject: str = ""
 
     def matches(self, remote_id: str) -> bool:
         """Whether this is the message stored with ``remote_id`` (see :class:`FetchedBody`)."""
-        return remote_id.partition(":")[2] == self.identity
+        return is_identity_of(remote_id, self.identity, self.sender, self.subject, self.size)
 
 
 class MessageRefused(SourceError):
@@ -267,6 +273,8 @@ class BodyFetcher:
             identity=parsed.message_id or content_hash(parsed),
             raw=raw,
             partial=partial and size > len(raw),
+            sender=parsed.sender.address,
+            subject=parsed.subject,
         )
 
     def _fetch(
@@ -441,4 +449,6 @@ def _read(uid: int, raw: bytes, size: int, *, partial: bool) -> FetchedBody:
         identity=parsed.message_id or content_hash(parsed),
         body=body,
         partial=partial and size > len(raw),
+        sender=parsed.sender.address,
+        subject=parsed.subject,
     )

@@ -11,7 +11,7 @@ import json
 import re
 import sys
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any, Final
 
@@ -20,7 +20,8 @@ from sqlalchemy.dialects.sqlite import insert
 from sqlalchemy.orm import Session
 
 from asyncdesk.core.accounts import AccountKind
-from asyncdesk.core.messages import Direction, Message, ReplyState, Triage, make_snippet
+from asyncdesk.core.mail_identity import fingerprint, variant_id
+from asyncdesk.core.messages import Direction, Medium, Message, ReplyState, Triage, make_snippet
 from asyncdesk.core.search_query import Field, Flag, SearchQuery, TextTerm
 from asyncdesk.store.columns import UTCInstant, instant_to_db
 from asyncdesk.store.schema import AccountRow, MessageRow, SyncStateRow
@@ -260,6 +261,42 @@ def insert_messages(
     if apply_replies:
         mark_replies(session, account_id, {message.conversation for message, _ in batch})
     return inserted
+
+
+_STORED_FINGERPRINTS: Final = (
+    "SELECT remote_id, sender_address, subject, size FROM messages "
+    "WHERE account_id = ? AND remote_id IN (SELECT value FROM json_each(?))"
+)
+
+
+def tell_apart(session: Session, account_id: int, messages: Sequence[Message]) -> list[Message]:
+    """``messages`` with each different mail message that reuses a stored (or an
+    earlier one's) identity moved to its variant identity; copies keep theirs, so
+    the insert skips them. See :mod:`asyncdesk.core.mail_identity`. Chat messages,
+    whose ids their servers keep unique, pass through."""
+    mail = [m.remote_id for m in messages if m.medium is Medium.EMAIL]
+    if not mail:
+        return list(messages)
+    cursor = session.connection().connection.driver_connection.cursor()  # type: ignore[union-attr]
+    try:
+        cursor.execute(_STORED_FINGERPRINTS, (account_id, _dumps(mail)))
+        known = {
+            remote_id: fingerprint(remote_id, sender, subject, size)
+            for remote_id, sender, subject, size in cursor.fetchall()
+        }
+    finally:
+        cursor.close()
+    told: list[Message] = []
+    for message in messages:
+        if message.medium is Medium.EMAIL:
+            mine = fingerprint(
+                message.remote_id, message.sender.address, message.subject, message.size
+            )
+            holder = known.setdefault(message.remote_id, mine)
+            if not holder.same_message(mine):
+                message = replace(message, remote_id=variant_id(message.remote_id, mine))
+        told.append(message)
+    return told
 
 
 def mark_replies(session: Session, account_id: int, conversations: Iterable[str]) -> None:
