@@ -34,6 +34,7 @@ from asyncdesk.core.clock import (
     to_iso_z,
 )
 from asyncdesk.core.errors import EXIT_BAD_INPUT, AsyncDeskError, BadInput, NotYetAvailable
+from asyncdesk.core.mailto import is_mailto, parse_mailto
 from asyncdesk.store.database import Store
 from asyncdesk.store.profile import ProfilePaths, resolve_profile_dir
 
@@ -191,15 +192,21 @@ def _check_display(root: Path) -> None:
     )
 
 
-def _open_gui(root: Path) -> int:
+def _open_gui(root: Path, *, mailto: str | None = None, background: bool = False) -> int:
+    if mailto is not None:
+        parse_mailto(mailto)  # a link that cannot be read is one line, before any window
     _check_display(root)
     from asyncdesk.ui.app import run
 
-    return run(root)
+    return run(root, mailto=mailto, background=background)
 
 
 def _cmd_gui(args: argparse.Namespace) -> int:
-    return _open_gui(_profile_root(args))
+    return _open_gui(
+        _profile_root(args),
+        mailto=getattr(args, "mailto", None),
+        background=bool(getattr(args, "background", False)),
+    )
 
 
 def _cmd_demo(args: argparse.Namespace) -> int:
@@ -989,6 +996,11 @@ def build_parser() -> argparse.ArgumentParser:
         parents=[common],
     )
     parser.add_argument("--version", action="version", version=f"asyncdesk {__version__}")
+    parser.add_argument(
+        "--background",
+        action="store_true",
+        help="open the app in the system tray without showing its window (as autostart does)",
+    )
     parser.set_defaults(handler=_cmd_gui)
     commands = parser.add_subparsers(title="commands", metavar="COMMAND", parser_class=_Parser)
 
@@ -1283,6 +1295,25 @@ def _check_text(argv: Sequence[str]) -> None:
             raise BadInput(f"argument {position} ({shown}) {problem}")
 
 
+def _parse(parser: argparse.ArgumentParser, arguments: list[str]) -> argparse.Namespace:
+    """The parsed command line. ``asyncdesk [--profile DIR] mailto:...`` (what the
+    desktop runs for a clicked link) opens the app to write to it; ``--background``
+    belongs to opening the app, and is refused beside a command."""
+    links = [index for index, argument in enumerate(arguments) if is_mailto(argument)]
+    if links:
+        rest = [a for i, a in enumerate(arguments) if i not in links]
+        args = parser.parse_args(rest)
+        if args.handler is _cmd_gui:
+            if len(links) > 1:
+                raise BadInput("give one mailto: link at a time")
+            args.mailto = arguments[links[0]]
+            return args
+    args = parser.parse_args(arguments)
+    if getattr(args, "background", False) and args.handler is not _cmd_gui:
+        raise BadInput("--background opens the app: give it without a command")
+    return args
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     if not logging.getLogger().handlers:
         # Libraries (nio, aiohttp) log warnings of their own; without a handler Python
@@ -1296,7 +1327,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"asyncdesk: {error.message}", file=sys.stderr)
         return error.exit_code
     parser = build_parser()
-    args = parser.parse_args(arguments)
+    try:
+        args = _parse(parser, arguments)
+    except BadInput as error:
+        print(f"asyncdesk: {error.message}", file=sys.stderr)
+        return error.exit_code
     try:
         _profile_root(args)  # an empty --profile is refused by every command
         code = int(args.handler(args))

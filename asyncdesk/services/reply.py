@@ -132,6 +132,8 @@ class ReplyOutcome:
     state: OutboxState
     error: str | None = None
     file_error: str | None = None
+    #: A new message (services.new_message), not a reply: only the wording differs.
+    new: bool = False
 
     @property
     def sent(self) -> bool:
@@ -147,7 +149,7 @@ class ReplyOutcome:
         whom = ", ".join(self.to) or "nobody"
         if self.cc:
             whom += f", cc {', '.join(self.cc)}"
-        what = f"reply to {whom} ({self.subject})"
+        what = f"{'message' if self.new else 'reply'} to {whom} ({self.subject})"
         if self.sent:
             filed = (
                 "filed in Sent"
@@ -362,6 +364,7 @@ class QueuedReply:
     to: tuple[str, ...]
     cc: tuple[str, ...]
     subject: str
+    new: bool = False
 
 
 def preview_reply(target: ReplyTarget, *, reply_all: bool, now: datetime) -> QueuedReply:
@@ -433,6 +436,7 @@ def send_queued(store: Store, clock: Clock, secrets: Secrets, queued: QueuedRepl
         state=state,
         error=error,
         file_error=report.file_error if report is not None else None,
+        new=queued.new,
     )
 
 

@@ -246,6 +246,40 @@ def compose_reply(
     return message
 
 
+def compose_new(
+    *,
+    from_address: str,
+    from_name: str,
+    to: Sequence[str],
+    cc: Sequence[str],
+    subject: str,
+    body: str,
+    now: datetime,
+    domain: str,
+    in_reply_to: str | None = None,
+) -> EmailMessage:
+    """A new text/plain UTF-8 message (from a ``mailto:`` link or the New message
+    window). Bcc recipients are not headers: the caller gives them to the envelope
+    only, so nobody else learns of them."""
+    message = EmailMessage()
+    message["From"] = Address(display_name=from_name, addr_spec=from_address)
+    if to:
+        message["To"] = [Address(addr_spec=address) for address in to]
+    if cc:
+        message["Cc"] = [Address(addr_spec=address) for address in cc]
+    message["Subject"] = " ".join(subject.split())
+    message["Date"] = format_datetime(now)
+    message["Message-ID"] = make_msgid(domain=domain)
+    if in_reply_to:
+        message["In-Reply-To"] = f"<{in_reply_to}>"
+        message["References"] = f"<{in_reply_to}>"
+    if body.isascii():
+        message.set_content(body, charset="utf-8")
+    else:
+        message.set_content(body, charset="utf-8", cte="quoted-printable")
+    return message
+
+
 # --------------------------------------------------------------------------------- send
 
 

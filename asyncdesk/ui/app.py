@@ -128,12 +128,22 @@ class _ExitAfterShown(QObject):
         self._app.exit(code)
 
 
-def run(profile_root: Path, *, clock: Clock | None = None, argv: list[str] | None = None) -> int:
+def run(
+    profile_root: Path,
+    *,
+    clock: Clock | None = None,
+    argv: list[str] | None = None,
+    mailto: str | None = None,
+    background: bool = False,
+) -> int:
     """Run the GUI on the profile at ``profile_root`` until the window closes.
 
     ``clock`` pins "now" (tests, demos; else ``ASYNCDESK_AT``, else the real clock);
-    ``argv`` goes to Qt (default: the program name only). Reuses an existing
-    QApplication. Returns the event loop's exit code.
+    ``argv`` goes to Qt (default: the program name only). ``mailto``: a link to write
+    a message to (checked by the caller), handed to the running instance if there is
+    one. ``background``: start in the tray without showing the window (as autostart
+    does), unless there is no tray to come back from. Reuses an existing QApplication.
+    Returns the event loop's exit code.
     """
     at = os.environ.get(AT_ENV, "").strip()
     if clock is None and at:
@@ -147,7 +157,7 @@ def run(profile_root: Path, *, clock: Clock | None = None, argv: list[str] | Non
     # One app per profile: a second start raises the first and exits.
     instance = SingleInstance(profile_root)
     if not instance.claim():
-        instance.notify_first(RAISE)
+        instance.notify_first(mailto or RAISE)
         log.info("AsyncDesk already runs on profile %s: raised it", profile_root)
         remove_translators(app, translators)
         return 0
@@ -176,12 +186,18 @@ def run(profile_root: Path, *, clock: Clock | None = None, argv: list[str] | Non
     if os.environ.get(EXIT_AFTER_SHOWN_ENV) == "1":
         _ExitAfterShown(app, window)
     instance.raise_on_message(window)
+    instance.message_received.connect(window.open_link)
     tray = Tray(window, clock=clock)
     tray.follow(window)
     tray.break_glass_requested.connect(window.ask_break_glass)
     tray.quit_requested.connect(window.close)
 
-    window.show()
+    if background and Tray.available():
+        log.info("started in the background (tray only)")
+    else:
+        window.show()
+    if mailto is not None:
+        window.open_link(mailto)
     if setup_error is not None:
         window.show_profile_error(setup_error)
     else:

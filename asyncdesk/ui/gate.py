@@ -153,6 +153,10 @@ class GateView(QWidget):
         self._headline = self._label("gateHeadline", 2.0, QFont.Weight.Light)
         self._countdown = self._label("gateCountdown", 1.35, QFont.Weight.Normal, muted=True)
         self._mode_line = self._label("gateMode", 1.0, QFont.Weight.Normal, muted=True)
+        # A mailto: link clicked while the inbox is closed: the user's own errand, so
+        # it is said (it waits for the inbox), unlike anything that arrived.
+        self._draft_line = self._label("gateDraft", 1.0, QFont.Weight.Normal, muted=True)
+        self._draft_line.hide()
         self.break_glass_button = QPushButton(self.tr("Open anyway…"), self)
         self.break_glass_button.setObjectName("breakGlassButton")
         self.break_glass_button.setToolTip(
@@ -179,7 +183,9 @@ class GateView(QWidget):
         column.addWidget(self._countdown)
         column.addSpacing(40)
         column.addWidget(self._mode_line)
-        column.addSpacing(48)
+        column.addSpacing(12)
+        column.addWidget(self._draft_line)
+        column.addSpacing(36)
         column.addWidget(self.break_glass_button, 0, Qt.AlignmentFlag.AlignHCenter)
         column.addStretch(4)
 
@@ -227,6 +233,25 @@ class GateView(QWidget):
         else:
             self._mode_line.setText(self.tr("Closed — nothing will interrupt you."))
         self._repaint_countdown()
+
+    def show_waiting_drafts(self, recipients: list[str]) -> None:
+        """Say that messages the user asked to write (``mailto:`` links, to
+        ``recipients``) wait for the inbox; an empty list hides the line."""
+        if not recipients:
+            self._draft_line.hide()
+            self._draft_line.clear()
+            return
+        if len(recipients) == 1:
+            text = self.tr("Your message to {whom} opens with the inbox.")
+        else:
+            text = self.tr("Your {count} new messages open with the inbox.")
+        self._draft_line.setText(
+            text.format(whom=recipients[0] or self.tr("a new recipient"), count=len(recipients))
+        )
+        self._draft_line.show()
+
+    def draft_text(self) -> str:
+        return "" if self._draft_line.isHidden() else self._draft_line.text()
 
     def headline_text(self) -> str:
         return self._headline.text()

@@ -100,7 +100,8 @@ from PySide6.QtWidgets import (
 )
 
 from asyncdesk.core.clock import Clock, SystemClock
-from asyncdesk.core.errors import AsyncDeskError
+from asyncdesk.core.errors import AsyncDeskError, BadInput
+from asyncdesk.core.mailto import MailtoDraft, is_mailto, parse_mailto
 from asyncdesk.core.messages import Medium
 from asyncdesk.core.schedule import Mode, Schedule
 from asyncdesk.services import inbox
@@ -121,11 +122,13 @@ from asyncdesk.ui.inbox_model import DEFAULT_PAGE_SIZE, Column, InboxModel
 from asyncdesk.ui.invitation_bar import InvitationBar
 from asyncdesk.ui.message_actions import MessageActions
 from asyncdesk.ui.message_view import MessageView
+from asyncdesk.ui.new_message import NewMessageWindow
 from asyncdesk.ui.settings_dialog import SettingsDialog
 from asyncdesk.ui.shortcuts import ShortcutSheet, key_action, move_current
 from asyncdesk.ui.stats_view import StatsWindow
 from asyncdesk.ui.sync_controller import SyncController
 from asyncdesk.ui.tasks import TaskRunner
+from asyncdesk.ui.tray import bring_to_front
 
 log = logging.getLogger(__name__)
 
@@ -560,6 +563,8 @@ class MainWindow(QMainWindow):
         help_menu = self.menuBar().addMenu(self.tr("&Help"))
         help_menu.addAction(self.shortcuts_action)
         self.compose_windows: list[ComposeWindow] = []
+        self.new_message_windows: list[NewMessageWindow] = []
+        self._waiting_drafts: list[MailtoDraft] = []  # mailto: links behind the gate
 
     # -- the profile ------------------------------------------------------------------
 
@@ -986,6 +991,8 @@ class MainWindow(QMainWindow):
         self._sync_label.setVisible(bool(self._sync_label.text()) and not gate)
         self.message_actions.set_enabled(page is Page.INBOX)
         self._apply_deadlines_visibility()
+        if page is Page.INBOX:
+            self._open_waiting_drafts()
 
     def _show_inbox(self) -> None:
         reason = self._break_glass_reason
@@ -1225,6 +1232,53 @@ class MainWindow(QMainWindow):
 
     def _forget_closed_compose(self) -> None:
         self.compose_windows = [w for w in self.compose_windows if shiboken6.isValid(w)]
+        self.new_message_windows = [w for w in self.new_message_windows if shiboken6.isValid(w)]
+
+    # -- mailto: links ------------------------------------------------------------------
+
+    def open_link(self, message: str) -> None:
+        """A ``mailto:`` link (from the command line, or a later start handed over by
+        the single-instance socket): raise the window and write to it. Other messages
+        are not links and are left alone; a link that cannot be read is logged."""
+        if not is_mailto(message):
+            return
+        try:
+            draft = parse_mailto(message)
+        except BadInput as error:
+            log.warning("ignored a mailto: link: %s", error.message)
+            return
+        bring_to_front(self)
+        self.write_to(draft)
+
+    def write_to(self, draft: MailtoDraft) -> None:
+        """A ``mailto:`` link: a New message window as soon as the inbox is open — now
+        in a window (or opened anyway); behind the gate it waits, and the gate says so.
+        The schedule gates writing as it gates reading."""
+        self._waiting_drafts.append(draft)
+        self._open_waiting_drafts()
+
+    @property
+    def waiting_drafts(self) -> list[MailtoDraft]:
+        return list(self._waiting_drafts)
+
+    def _open_waiting_drafts(self) -> None:
+        if self._store is None or self.page is not Page.INBOX:
+            self.gate.show_waiting_drafts([", ".join(d.to) for d in self._waiting_drafts])
+            if self._waiting_drafts:
+                log.info("%d new message(s) wait for the inbox", len(self._waiting_drafts))
+            return
+        drafts, self._waiting_drafts = self._waiting_drafts, []
+        self.gate.show_waiting_drafts([])
+        for draft in drafts:
+            log.info("new message window opened from a mailto: link")
+            window = NewMessageWindow(self.tasks, self._clock, self._store, draft, parent=self)
+            window.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+            window.sent.connect(self._on_reply_sent)
+            window.destroyed.connect(self._forget_closed_compose)
+            self.new_message_windows.append(window)
+            window.show()
+            window.raise_()
+            window.activateWindow()
 
     def _on_reply_sent(self, line: str) -> None:
         self._set_status(line[:1].upper() + line[1:])

@@ -140,3 +140,63 @@ def test_a_second_start_on_the_same_profile_raises_the_first_and_exits(
     finally:
         first.terminate()
         first.wait(timeout=30)
+
+
+def test_a_clicked_link_reaches_the_running_app_through_the_command(
+    make_profile: Callable[..., ProfilePaths],
+) -> None:
+    """What the desktop does for a click (``Exec=asyncdesk %u``): the running app
+    opens a New message window; the second process exits 0 at once."""
+    paths = make_profile(5)
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
+    gui = [sys.executable, "-m", "asyncdesk.ui.app", "--profile", str(paths.root)]
+    first = subprocess.Popen(gui, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        _wait_for_log(paths, "opened")
+        link = [sys.executable, "-m", "asyncdesk", "--profile", str(paths.root), "mailto:a@x.org"]
+        second = subprocess.run(link, env=env, capture_output=True, text=True, timeout=60)
+        assert (second.returncode, second.stderr) == (0, "")
+        _wait_for_log(paths, "new message window opened from a mailto: link")
+        assert first.poll() is None
+    finally:
+        first.terminate()
+        first.wait(timeout=30)
+
+
+def _wait_for_log(paths: ProfilePaths, text: str) -> None:
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if paths.log_file.exists() and text in paths.log_file.read_text(errors="replace"):
+            return
+        time.sleep(0.1)
+    pytest.fail(f"the app never logged {text!r}")
+
+
+def test_background_starts_in_the_tray_without_the_window(
+    qapp: QApplication,
+    clock: FixedClock,
+    make_profile: Callable[..., ProfilePaths],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Autostart's ``asyncdesk --background``: with a tray to come back from, no
+    window pops up at login; the profile is opened all the same (sync, reminders)."""
+    from PySide6.QtCore import QTimer
+
+    from asyncdesk.ui.main_window import MainWindow
+    from asyncdesk.ui.tray import Tray
+
+    paths = make_profile(5)
+    monkeypatch.setattr(Tray, "available", staticmethod(lambda: True))
+    seen: list[bool] = []
+
+    def look() -> None:
+        (window,) = [w for w in QApplication.topLevelWidgets() if isinstance(w, MainWindow)]
+        if window.store is None:
+            QTimer.singleShot(50, look)
+            return
+        seen.append(window.isVisible())
+        window.close()
+
+    QTimer.singleShot(0, look)
+    assert app.run(paths.root, clock=clock, background=True) == 0
+    assert seen == [False]

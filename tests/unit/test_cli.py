@@ -339,3 +339,26 @@ def test_without_a_display_the_app_says_so_in_one_line(
     code, _, err = run(capsys, "--profile", str(root))
     assert code == 2
     assert "no display" in one_line(err)
+
+
+def test_a_mailto_link_opens_the_app_and_a_bad_one_is_one_line(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The desktop runs ``asyncdesk mailto:...`` for a clicked link (Exec=asyncdesk %u)."""
+    for name in ("DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM"):
+        monkeypatch.delenv(name, raising=False)
+    root = str(tmp_path / "p")
+    # A readable link goes as far as opening the window (here: no display to open it on).
+    code, out, err = run(capsys, "--profile", root, "mailto:ann@example.org?subject=Hi")
+    assert (code, out) == (2, "")
+    assert "no display" in one_line(err)
+    refused = {
+        ("mailto:ann",): "asyncdesk: the mailto: link's address: 'ann' is not an email address",
+        ("mailto:a@x.org", "mailto:b@x.org"): "asyncdesk: give one mailto: link at a time",
+        ("--background", "sync"): "asyncdesk: --background opens the app: give it without a "
+        "command",
+    }
+    for arguments, line in refused.items():
+        code, out, err = run(capsys, "--profile", root, *arguments)
+        assert (code, out, one_line(err)) == (2, "", line)
+    assert not (tmp_path / "p").exists()  # refused before anything was made
