@@ -45,7 +45,7 @@ from asyncdesk.store.profile import ProfilePaths, resolve_profile_dir
 from asyncdesk.ui import crash
 from asyncdesk.ui.garbage import GuiThreadCollector
 from asyncdesk.ui.main_window import MainWindow, app_icon
-from asyncdesk.ui.single_instance import RAISE, SingleInstance
+from asyncdesk.ui.single_instance import RAISE, SingleInstance, own_bus_name, release_bus_name
 from asyncdesk.ui.tasks import TaskRunner
 from asyncdesk.ui.translations import install_translators, remove_translators
 from asyncdesk.ui.tray import Tray
@@ -161,6 +161,7 @@ def run(
         log.info("AsyncDesk already runs on profile %s: raised it", profile_root)
         remove_translators(app, translators)
         return 0
+    bus_name = own_bus_name()
     collector = GuiThreadCollector(app)
     collector.start()
     icon = app_icon()
@@ -191,6 +192,8 @@ def run(
     tray.follow(window)
     tray.break_glass_requested.connect(window.ask_break_glass)
     tray.quit_requested.connect(window.close)
+    # A window that was never shown (--background) ends no event loop by closing.
+    tray.quit_requested.connect(app.quit)
 
     if background and Tray.available():
         log.info("started in the background (tray only)")
@@ -224,6 +227,8 @@ def run(
         collector.stop()
         collector.deleteLater()
         remove_translators(app, translators)
+        if bus_name:
+            release_bus_name()
         instance.close()  # last: the profile is free once its store is closed
     return code
 

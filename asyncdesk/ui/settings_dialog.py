@@ -148,14 +148,22 @@ def _read_schedule(store: Store) -> _ScheduleShown:
 class _Notifications:
     reminder_minutes: int
     vip: list[str]
+    autostart: bool = False
+    autostart_problem: str | None = None
 
 
 def _read_notifications(store: Store) -> _Notifications:
     from asyncdesk.core.notify_policy import vip_addresses
+    from asyncdesk.services.autostart import autostart_support, is_enabled
     from asyncdesk.services.profile import read_setting
 
     reminder = read_setting(store, declared.NOTIFY_REMINDER_MINUTES)
-    return _Notifications(reminder, sorted(vip_addresses(read_setting(store, declared.NOTIFY_VIP))))
+    return _Notifications(
+        reminder,
+        sorted(vip_addresses(read_setting(store, declared.NOTIFY_VIP))),
+        autostart=is_enabled(),
+        autostart_problem=autostart_support(),
+    )
 
 
 def _write_notifications(store: Store, reminder: int, vip_json: str) -> None:
@@ -1812,7 +1820,20 @@ class NotificationsSection(_Section):
         self.vip_edit.setFixedHeight(self.vip_edit.fontMetrics().lineSpacing() * 7 + 12)
         self.save_button = _button(self, self.tr("Sav&e"), self.tr("Save notification settings"))
         self.save_button.clicked.connect(self.save)
-        self.action_buttons = [self.save_button]
+        self.autostart_box = QCheckBox(self.tr("S&tart AsyncDesk in the tray when I log in"), self)
+        self.autostart_box.setObjectName("autostartBox")
+        self.autostart_box.setAccessibleName(self.tr("Start AsyncDesk when I log in"))
+        self.autostart_box.clicked.connect(self.set_autostart)
+        self.autostart_note = QLabel(
+            self.tr(
+                "Reminders and notifications only come while AsyncDesk runs. It starts "
+                "without its window."
+            ),
+            self,
+        )
+        self.autostart_note.setWordWrap(True)
+        muted(self.autostart_note)
+        self.action_buttons = [self.save_button, self.autostart_box]
         reminder_note = QLabel(
             self.tr("One reminder before a window ends, if replies are due before the next one."),
             self,
@@ -1840,6 +1861,8 @@ class NotificationsSection(_Section):
         vip_label.setBuddy(self.vip_edit)
         form.addRow(vip_label, self.vip_edit)
         form.addRow("", vip_note)
+        form.addRow("", self.autostart_box)
+        form.addRow("", self.autostart_note)
         buttons = QHBoxLayout()
         buttons.addStretch(1)
         buttons.addWidget(self.save_button)
@@ -1856,6 +1879,32 @@ class NotificationsSection(_Section):
     def _show(self, shown: _Notifications) -> None:
         self.reminder_spin.setValue(shown.reminder_minutes)
         self.vip_edit.setPlainText("\n".join(shown.vip))
+        self.autostart_box.setChecked(shown.autostart)
+        self.autostart_box.setEnabled(shown.autostart_problem is None)
+        problem = shown.autostart_problem
+        if problem is not None:  # a service's line (English, as the CLI's)
+            self.autostart_note.setText(f"{problem[:1].upper()}{problem[1:]}.")
+
+    def set_autostart(self, enabled: bool) -> None:
+        """The switch: write or remove the session's autostart entry at once."""
+        if self._busy:
+            self.autostart_box.setChecked(not enabled)
+            return
+        root = self.owner.store.paths.root
+
+        def write() -> bool:
+            from asyncdesk.services.autostart import set_enabled
+
+            return set_enabled(enabled, root)
+
+        self.change(
+            write,
+            lambda now_on: (
+                self.tr("AsyncDesk starts when you log in.")
+                if now_on
+                else self.tr("AsyncDesk no longer starts when you log in.")
+            ),
+        )
 
     def vip_json(self) -> str:
         """The VIP list as the setting keeps it: a JSON list, lower-case, no repeats."""

@@ -814,3 +814,23 @@ def test_no_error_is_logged_by_a_refusal(
     section.start_edit.setText("later")
     refused(qtbot, settings, "schedule", section.add_button.click)
     assert not [r for r in caplog.records if r.levelno >= logging.ERROR]
+
+
+def test_the_autostart_switch_writes_and_removes_the_session_entry(
+    qtbot: QtBot,
+    settings: SettingsDialog,
+    store: Store,
+    open_settings: Callable[[], SettingsDialog],
+) -> None:
+    from asyncdesk.services.autostart import autostart_dir
+
+    section = settings.notifications
+    entry = autostart_dir() / "app.asyncdesk.AsyncDesk.desktop"
+    assert not section.autostart_box.isChecked()
+    changed(qtbot, settings, "notifications", section.autostart_box.click)
+    assert section.status_label.text() == "AsyncDesk starts when you log in."
+    assert f"--background --profile {store.paths.root}" in entry.read_text()
+    assert open_settings().notifications.autostart_box.isChecked()
+    changed(qtbot, settings, "notifications", section.autostart_box.click)
+    assert not entry.exists()
+    assert not section.autostart_box.isChecked()

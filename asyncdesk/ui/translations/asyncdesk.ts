@@ -1625,6 +1625,18 @@ school@example.org</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
+        <source>S&amp;tart AsyncDesk in the tray when I log in</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Start AsyncDesk when I log in</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Reminders and notifications only come while AsyncDesk runs. It starts without its window.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
         <source>One reminder before a window ends, if replies are due before the next one.</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1638,6 +1650,14 @@ school@example.org</source>
     </message>
     <message>
         <source>&amp;VIP senders:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>AsyncDesk starts when you log in.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>AsyncDesk no longer starts when you log in.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
