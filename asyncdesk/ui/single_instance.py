@@ -2,8 +2,8 @@
 
 Two windows on one profile would mean two writers on one database, two syncs on the
 same accounts and two notifiers — so a second ``asyncdesk-gui`` on a profile already
-open asks the first one to come to the front (``"raise"``; later perhaps
-``"mailto:..."``) and exits with code 0. Different profiles run side by side.
+open asks the first one to come to the front (``"raise"``, or the ``"mailto:..."``
+link it was started with) and exits with code 0. Different profiles run side by side.
 
 How: a local socket (:class:`QLocalServer`; a Unix domain socket under Qt's temporary
 directory on Linux and macOS, a named pipe on Windows) whose name is the profile's
@@ -82,6 +82,7 @@ import struct
 from pathlib import Path
 
 from PySide6.QtCore import QByteArray, QDir, QLockFile, QObject, QTimer, Signal
+from PySide6.QtDBus import QDBusConnection
 from PySide6.QtNetwork import QLocalServer, QLocalSocket
 from PySide6.QtWidgets import QWidget
 
@@ -106,6 +107,31 @@ _HEADER = struct.Struct(">I")
 # Socket paths are short on macOS (104 bytes with the temporary directory): bound the name.
 _USER_CHARS = 16
 _HASH_CHARS = 16
+
+
+def own_bus_name() -> bool:
+    """Own the well-known name :data:`APP_ID` on the session bus, if there is one.
+
+    The app id names the app on D-Bus as everywhere else (the desktop entry, AppStream,
+    the Flatpak manifest's ``--own-name``): desktops and scripts can ask the bus whether
+    AsyncDesk runs. Only the first instance gets it (profiles run side by side, a name
+    has one owner); the local socket, not the bus, keeps one app per profile, so a
+    machine without a session bus loses nothing. Returns whether the name is ours.
+    """
+    bus = QDBusConnection.sessionBus()
+    if not bus.isConnected():
+        return False
+    owned = bool(bus.registerService(APP_ID))
+    if owned:
+        log.info("owns the D-Bus name %s", APP_ID)
+    return owned
+
+
+def release_bus_name() -> None:
+    """Give :data:`APP_ID` up on the bus (the app ends, or a test's run does)."""
+    bus = QDBusConnection.sessionBus()
+    if bus.isConnected():
+        bus.unregisterService(APP_ID)
 
 
 def _user_name() -> str:

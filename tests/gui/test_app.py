@@ -172,6 +172,8 @@ def _wait_for_log(paths: ProfilePaths, text: str) -> None:
     pytest.fail(f"the app never logged {text!r}")
 
 
+# The offscreen platform has no tray; Qt says so when the (pretended) tray icon shows.
+@pytest.mark.qt_log_ignore("systemTrayWindowChanged")
 def test_background_starts_in_the_tray_without_the_window(
     qapp: QApplication,
     clock: FixedClock,
@@ -179,7 +181,8 @@ def test_background_starts_in_the_tray_without_the_window(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """Autostart's ``asyncdesk --background``: with a tray to come back from, no
-    window pops up at login; the profile is opened all the same (sync, reminders)."""
+    window pops up at login; the profile is opened all the same (sync, reminders), and
+    the tray's Quit still ends the app."""
     from PySide6.QtCore import QTimer
 
     from asyncdesk.ui.main_window import MainWindow
@@ -195,8 +198,36 @@ def test_background_starts_in_the_tray_without_the_window(
             QTimer.singleShot(50, look)
             return
         seen.append(window.isVisible())
-        window.close()
+        (tray,) = window.findChildren(Tray)
+        tray.quit_requested.emit()  # the tray's Quit ends the app, window never shown
 
     QTimer.singleShot(0, look)
     assert app.run(paths.root, clock=clock, background=True) == 0
     assert seen == [False]
+
+
+def test_the_running_app_owns_its_id_on_the_session_bus(
+    qapp: QApplication,
+    clock: FixedClock,
+    make_profile: Callable[..., ProfilePaths],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The app id names the app on D-Bus too (the tests' private session bus): a
+    desktop or a script can ask whether AsyncDesk runs; the name goes when it ends."""
+    from PySide6.QtCore import QTimer
+    from PySide6.QtDBus import QDBusConnection
+
+    bus = QDBusConnection.sessionBus()
+    assert bus.isConnected()
+
+    def owned() -> bool:
+        interface = bus.interface()
+        assert interface is not None
+        return bool(interface.isServiceRegistered("app.asyncdesk.AsyncDesk").value())
+
+    seen: list[bool] = []
+    QTimer.singleShot(0, lambda: seen.append(owned()))
+    monkeypatch.setenv(app.EXIT_AFTER_SHOWN_ENV, "1")
+    assert app.run(make_profile(3).root, clock=clock) == 0
+    assert seen == [True]
+    assert not owned()
