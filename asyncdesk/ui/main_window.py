@@ -113,6 +113,7 @@ from asyncdesk.store.backup import Backup, backup_time
 from asyncdesk.store.database import Store
 from asyncdesk.store.profile import ProfilePaths
 from asyncdesk.ui.chat_view import ChatView
+from asyncdesk.ui.column_fit import FitColumns
 from asyncdesk.ui.compose import ComposeWindow
 from asyncdesk.ui.deadlines_panel import DeadlinesPanel
 from asyncdesk.ui.due import overdue_text, snoozed_text
@@ -481,10 +482,17 @@ class MainWindow(QMainWindow):
             metrics.horizontalAdvance(overdue_text("Wed 23:59")),
             QFontMetrics(view.font()).horizontalAdvance(snoozed_text("Wed 23:59")),
         )
-        view.setColumnWidth(Column.FROM, metrics.averageCharWidth() * 24)
-        view.setColumnWidth(Column.ACCOUNT, metrics.averageCharWidth() * 12)
+        char = metrics.averageCharWidth()
+        view.setColumnWidth(Column.FROM, char * 24)
+        view.setColumnWidth(Column.ACCOUNT, char * 12)
         view.setColumnWidth(Column.RECEIVED, time_width)
         view.setColumnWidth(Column.REPLY_BY, badge_width)
+        # On a narrow list From and Account give way, so the subject stays readable.
+        self.column_fit = FitColumns(
+            view,
+            {Column.FROM: (char * 24, char * 12), Column.ACCOUNT: (char * 12, char * 6)},
+            subject_min=char * 30,
+        )
 
     def _make_actions(self) -> None:
         file_menu = self.menuBar().addMenu(self.tr("&File"))
@@ -1415,8 +1423,8 @@ class MainWindow(QMainWindow):
         else:
             self._size_deadlines = True  # the first time: a width that fits its lines
         header = settings.value(_HEADER_KEY)
-        if isinstance(header, QByteArray):
-            self.view.horizontalHeader().restoreState(header)
+        if isinstance(header, QByteArray) and self.view.horizontalHeader().restoreState(header):
+            self.column_fit.keep_user_widths()
         wanted = settings.value(_DEADLINES_KEY)
         if isinstance(wanted, str):  # an ini file keeps booleans as text
             self._deadlines_wanted = wanted.lower() == "true"

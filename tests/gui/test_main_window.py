@@ -201,3 +201,31 @@ def test_a_damaged_database_with_a_backup_offers_to_restore_it(
     assert window.view.isVisible()
     assert window.model.rowCount() == 7
     assert len(list(paths.root.glob("asyncdesk.sqlite3.damaged-*Z"))) == 1
+
+
+def test_on_a_narrow_list_from_and_account_give_way_to_the_subject(
+    qtbot: QtBot,
+    make_window: WindowFactory,
+    clock: FixedClock,
+    make_profile: Callable[..., ProfilePaths],
+) -> None:
+    """At the default 1100x700 with the deadlines dock, the subject was "Sub…" wide."""
+    window = make_window(make_profile(5), clock)
+    _open(qtbot, window)
+    char = window.view.fontMetrics().averageCharWidth()
+    view = window.view
+
+    def widths() -> dict[Column, int]:
+        return {column: view.columnWidth(column) for column in Column}
+
+    window.resize(1100, 700)  # the default size, with the deadlines dock
+    qtbot.waitUntil(lambda: widths()[Column.SUBJECT] >= 29 * char, timeout=5000)
+    assert widths()[Column.FROM] < 24 * char
+    window.resize(1600, 900)
+    qtbot.waitUntil(lambda: widths()[Column.FROM] >= 24 * char, timeout=5000)
+    assert widths()[Column.ACCOUNT] >= 12 * char
+    # A width the user chose is theirs: a narrow window no longer changes it.
+    view.horizontalHeader().resizeSection(Column.FROM, 300)
+    window.resize(1100, 700)
+    qtbot.waitUntil(lambda: widths()[Column.ACCOUNT] < 12 * char, timeout=5000)
+    assert widths()[Column.FROM] == 300
