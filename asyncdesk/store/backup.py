@@ -250,7 +250,7 @@ def _copy(source: Path, target: Path, cancel: threading.Event | None) -> None:
         if cancel is not None and cancel.is_set():
             raise BackupCancelled
 
-    src = sqlite3.connect(f"{source.as_uri()}?mode=ro", uri=True)
+    src = sqlite3.connect(f"{source.absolute().as_uri()}?mode=ro", uri=True)
     try:
         dst = sqlite3.connect(target)
         try:
@@ -265,7 +265,7 @@ def _copy(source: Path, target: Path, cancel: threading.Event | None) -> None:
 
 def _quick_check(path: Path) -> str | None:
     """None if SQLite finds the file sound, else what it says is wrong."""
-    connection = sqlite3.connect(f"{path.as_uri()}?mode=ro", uri=True)
+    connection = sqlite3.connect(f"{path.absolute().as_uri()}?mode=ro", uri=True)
     try:
         rows = connection.execute("PRAGMA quick_check(3)").fetchall()
     except sqlite3.Error as error:

@@ -171,7 +171,7 @@ def _check_wal(paths: ProfilePaths) -> None:
     if not wal.exists() or wal.stat().st_size == 0:
         return
     try:
-        probe = sqlite3.connect(f"{paths.database.as_uri()}?mode=ro", uri=True)
+        probe = sqlite3.connect(f"{paths.database.absolute().as_uri()}?mode=ro", uri=True)
         try:
             probe.execute("SELECT count(*) FROM sqlite_master").fetchone()
             problem = wal_damage(paths.database)

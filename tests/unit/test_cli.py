@@ -362,3 +362,24 @@ def test_a_mailto_link_opens_the_app_and_a_bad_one_is_one_line(
         code, out, err = run(capsys, "--profile", root, *arguments)
         assert (code, out, one_line(err)) == (2, "", line)
     assert not (tmp_path / "p").exists()  # refused before anything was made
+
+
+def test_a_relative_profile_path_works_like_an_absolute_one(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`--profile prof` from a terminal: the daily backup named the database by a file
+    URI, which a relative path cannot be (an error in the log, no backup)."""
+    monkeypatch.chdir(tmp_path)
+    code, _, err = run(capsys, "demo", "--no-gui", "--messages", "20", "--profile", "prof")
+    assert code == 0, err
+    code, out, err = run(capsys, "inbox", "--json", "--break-glass", "test", "--profile", "prof")
+    assert code == 0, err
+    assert len(json.loads(out)) > 5
+    from asyncdesk.core.clock import SystemClock
+    from asyncdesk.store.backup import make_backup
+    from asyncdesk.store.profile import ProfilePaths
+
+    make_backup(ProfilePaths(Path("prof")), SystemClock())  # as the daily one does
+    code, out, _ = run(capsys, "profile", "restore", "--list", "--profile", "prof")
+    assert code == 0
+    assert "MB" in out
