@@ -259,9 +259,12 @@ def test_flatpak_manifest_asks_only_for_what_the_app_uses() -> None:
 
 
 def test_flatpak_builder_reads_the_manifest(tmp_path: Path) -> None:
+    """The manifest as flatpak-builder reads it (the build itself needs Flathub's
+    runtimes, which this machine cannot download: packaging/README.md)."""
     builder = shutil.which("flatpak-builder")
-    if builder is None:
-        pytest.skip("flatpak-builder is not installed (Debian: apt-get install flatpak-builder)")
+    if builder is None and os.geteuid() != 0:
+        pytest.skip("flatpak-builder is not installed (scripts/test installs it as root)")
+    assert builder is not None, "scripts/test installs flatpak-builder when run as root"
     # It leaves a .flatpak-builder folder in its working directory: a temporary one.
     result = run(builder, "--show-manifest", str(FLATPAK_MANIFEST), cwd=tmp_path)
     assert result.returncode == 0, result.stderr
