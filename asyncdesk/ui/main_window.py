@@ -524,6 +524,14 @@ class MainWindow(QMainWindow):
         edit_menu = self.menuBar().addMenu(self.tr("&Edit"))
         edit_menu.addAction(self.message_actions.undo_action)
         message_menu = self.menuBar().addMenu(self.tr("&Message"))
+        # Writing is gated as reading is: only while the inbox is shown.
+        self.new_message_action = QAction(self.tr("&New Message…"), self)
+        self.new_message_action.setShortcut(QKeySequence(QKeySequence.StandardKey.New))
+        self.new_message_action.setStatusTip(self.tr("Write a new email"))
+        self.new_message_action.setEnabled(False)
+        self.new_message_action.triggered.connect(lambda: self.write_to(MailtoDraft()))
+        message_menu.addAction(self.new_message_action)
+        message_menu.addSeparator()
         self.message_actions.fill_menu(message_menu)
         view_menu = self.menuBar().addMenu(self.tr("&View"))
         self.deadlines_action = QAction(self.tr("&Deadlines"), self)
@@ -998,6 +1006,7 @@ class MainWindow(QMainWindow):
             self._progress.hide()
         self._sync_label.setVisible(bool(self._sync_label.text()) and not gate)
         self.message_actions.set_enabled(page is Page.INBOX)
+        self.new_message_action.setEnabled(page is Page.INBOX)
         self._apply_deadlines_visibility()
         if page is Page.INBOX:
             self._open_waiting_drafts()
@@ -1184,6 +1193,7 @@ class MainWindow(QMainWindow):
             self.open_action,
             self.reply_action,
             self.reply_all_action,
+            self.new_message_action,
             actions.needs_reply_action,
             actions.no_reply_action,
             actions.dismiss_action,

@@ -119,3 +119,19 @@ def test_escape_asks_once_before_throwing_written_text_away(
     assert new.status.text() == "Press Escape again to discard this message."
     qtbot.keyClick(new.body, Qt.Key.Key_Escape)
     assert not new.isVisible()
+
+
+def test_ctrl_n_writes_a_new_message_only_while_the_inbox_is_open(
+    qtbot: QtBot, open_window: OpenWindow, scheduled: ProfilePaths
+) -> None:
+    closed = open_window(scheduled, FixedClock(berlin(2026, 11, 23, 10, 0))).window  # deep work
+    assert not closed.new_message_action.isEnabled()
+    closed.close()
+    window = open_window(scheduled, FixedClock(berlin(2026, 11, 23, 9, 10))).window
+    assert window.new_message_action.shortcut().toString() == "Ctrl+N"
+    assert window.new_message_action.isEnabled()
+    window.view.setFocus()
+    qtbot.keyClick(window.view, Qt.Key.Key_N, Qt.KeyboardModifier.ControlModifier)
+    new = only_new_message(window.new_message_windows)
+    assert (new.to_edit.text(), new.subject_edit.text(), new.body.toPlainText()) == ("", "", "")
+    assert new.to_edit.hasFocus() or new.focusWidget() is new.to_edit

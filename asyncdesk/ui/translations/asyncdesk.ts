@@ -1028,6 +1028,14 @@ The details are in the log:
         <translation type="unfinished"></translation>
     </message>
     <message>
+        <source>&amp;New Message…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Write a new email</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
         <source>&amp;View</source>
         <translation type="unfinished"></translation>
     </message>
