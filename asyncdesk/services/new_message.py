@@ -73,15 +73,20 @@ def check_draft(draft: MailtoDraft) -> None:
         raise BadInput("the message is empty: nothing sent")
 
 
-def draft_from_fields(to: str, cc: str, subject: str, body: str) -> MailtoDraft:
+def draft_from_fields(
+    to: str, cc: str, bcc: str, subject: str, body: str, *, in_reply_to: str | None = None
+) -> MailtoDraft:
     """The New message window's fields as a draft (addresses separated by commas or
-    semicolons); :class:`BadInput` names the first bad address."""
+    semicolons, each once across To, Cc and Bcc); :class:`BadInput` names the first
+    bad address."""
     seen: set[str] = set()
     return MailtoDraft(
         to=unique_addresses(addresses_in(to, "To"), seen),
         cc=unique_addresses(addresses_in(cc, "Cc"), seen),
+        bcc=unique_addresses(addresses_in(bcc, "Bcc"), seen),
         subject=" ".join(subject.split()),
         body=body,
+        in_reply_to=in_reply_to,
     )
 
 

@@ -149,25 +149,20 @@ class NewMessageWindow(QDialog):
     def send(self) -> None:
         if self._sending or self.from_box.count() == 0:
             return
-        from asyncdesk.core.mailto import addresses_in
         from asyncdesk.services.new_message import draft_from_fields
 
         try:
             draft = draft_from_fields(
                 self.to_edit.text(),
                 self.cc_edit.text(),
+                self.bcc_edit.text(),
                 self.subject_edit.text(),
                 self.body.toPlainText(),
-            )
-            bcc = tuple(
-                a for a in addresses_in(self.bcc_edit.text(), "Bcc") if a not in draft.recipients
+                in_reply_to=self._in_reply_to,
             )
         except AsyncDeskError as error:
             self._on_failed(error)
             return
-        draft = MailtoDraft(
-            draft.to, draft.cc, bcc, draft.subject, draft.body, in_reply_to=self._in_reply_to
-        )
         self._sending = True
         self._set_editable(False)
         self.status.setText(self.tr("Sending…"))
