@@ -172,6 +172,31 @@ STATS_EXPORT_DIR: Setting[str] = Setting(
     "after each week ends; empty turns the automatic export off.",
 )
 
+
+def _check_autoreply_template(value: str) -> None:
+    # The one checker lives with the text it fills in; imported when a value is checked.
+    from asyncdesk.core.availability import check_template
+
+    check_template(value)
+
+
+AUTOREPLY_ENABLED: Setting[bool] = Setting(
+    "autoreply.enabled",
+    bool,
+    False,
+    "Whether people who write while the inbox is closed are told when they will hear "
+    "back (asyncdesk autoreply on|off). Off by default.",
+)
+AUTOREPLY_TEMPLATE: Setting[str] = Setting(
+    "autoreply.template",
+    str,
+    "",
+    "Your own text of the auto-reply's body, with the placeholders {windows} (e.g. "
+    "'at 09:00 and 16:30 CET'), {by} (e.g. 'Thu 16:30') and {next_window}; empty uses "
+    "the built-in text.",
+    _check_autoreply_template,
+)
+
 SETTINGS: dict[str, Setting[object]] = {
     setting.name: setting  # type: ignore[misc]
     for setting in (
@@ -185,6 +210,8 @@ SETTINGS: dict[str, Setting[object]] = {
         STATS_EXPORT_DIR,
         NOTIFY_REMINDER_MINUTES,
         NOTIFY_VIP,
+        AUTOREPLY_ENABLED,
+        AUTOREPLY_TEMPLATE,
     )
 }
 
