@@ -3,7 +3,8 @@
 Identity of a message is ``(account_id, remote_id)`` (a unique constraint, so a sync
 that replays a batch cannot duplicate). Email also keeps its normalised Message-ID for
 reply matching. Full-text search lives in the FTS5 table ``message_search``, created
-by migration 0002 and kept in step by triggers, so no code path can forget it.
+by migration 0002 and kept in step by triggers, so no code path can forget it; saved
+answers have theirs, ``answer_search`` (migration 0009), kept the same way.
 """
 
 from __future__ import annotations
@@ -296,7 +297,51 @@ class EventRow(Base):
     data: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
 
 
+class AnswerRow(Base):
+    """A saved answer (the knowledge base; rules in ``core.answers``).
+
+    ``tags`` is a JSON list (normalised, lower-case): a handful per answer, always read
+    with it, and searched through the FTS5 index, so a table of its own would only add
+    a join and a second thing for the search triggers to follow. ``links`` (recordings
+    found in the body, each ``{"url", "context", "kind"}``) is derived from the body and
+    written with it. The source message is referenced while it exists (``SET NULL``
+    when its account is removed); its account, remote id, sender, subject and time are
+    copied so the answer still says where it came from. ``answer_search`` (migration
+    0009) indexes title, body and tags by trigger.
+    """
+
+    __tablename__ = "answers"
+    __table_args__ = (
+        Index("ix_answers_created", "created_at", "id"),
+        # Deleting a message (an account removed) looks up the answers that cite it.
+        Index("ix_answers_source", "source_message_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    title: Mapped[str] = mapped_column(String(200))
+    body: Mapped[str] = mapped_column(Text)
+    tags: Mapped[list[str]] = mapped_column(JSON, default=list)
+    links: Mapped[list[dict[str, str]]] = mapped_column(JSON, default=list)
+    source_message_id: Mapped[int | None] = mapped_column(
+        ForeignKey("messages.id", ondelete="SET NULL")
+    )
+    source_account: Mapped[str | None] = mapped_column(String(64))
+    source_remote_id: Mapped[str | None] = mapped_column(String(512))
+    source_sender: Mapped[str | None] = mapped_column(String(320))
+    source_subject: Mapped[str | None] = mapped_column(Text)
+    source_received_at: Mapped[datetime | None] = mapped_column(UTCInstant())
+    # Which text of the message was saved: "body" (fetched) or "snippet".
+    source_text: Mapped[str | None] = mapped_column(String(8))
+    created_at: Mapped[datetime] = mapped_column(UTCInstant())
+    updated_at: Mapped[datetime] = mapped_column(UTCInstant())
+
+
+#: The FTS5 tables (and their shadow tables) made by hand-written SQL in migrations.
+_FTS_TABLES = ("message_search", "answer_search")
+
+
 def managed_by_models(name: str | None, type_: str, _parent: object) -> bool:
-    """Alembic ``include_name`` hook: the FTS5 table and its shadow tables are made by
-    hand-written SQL in migration 0002, not from the models, so autogenerate ignores them."""
-    return not (type_ == "table" and name is not None and name.startswith("message_search"))
+    """Alembic ``include_name`` hook: the FTS5 tables and their shadow tables are made by
+    hand-written SQL in migrations 0002 and 0009, not from the models, so autogenerate
+    ignores them."""
+    return not (type_ == "table" and name is not None and name.startswith(_FTS_TABLES))
