@@ -37,9 +37,20 @@ def test_json_form_is_utc_with_z_across_a_dst_change() -> None:
     assert to_iso_z(second) == "2026-10-25T01:30:00Z"
 
 
-@given(st.datetimes(timezones=st.just(UTC)))
+# parse_instant keeps 400 days of room at both ends of what datetime holds.
+@given(
+    st.datetimes(
+        min_value=datetime(2, 3, 1), max_value=datetime(9998, 11, 1), timezones=st.just(UTC)
+    )
+)
 def test_iso_z_round_trips_to_the_second(instant: datetime) -> None:
     assert parse_instant(to_iso_z(instant)) == instant.replace(microsecond=0)
+
+
+@pytest.mark.parametrize("text", ["0001-01-01T00:00:00Z", "9999-12-31T23:59:59Z"])
+def test_instants_at_the_calendars_ends_are_refused(text: str) -> None:
+    with pytest.raises(ValueError, match="too far in the past or the future"):
+        parse_instant(text)
 
 
 def test_clocks_are_aware_and_fixed_clock_moves_only_when_told() -> None:
