@@ -22,6 +22,8 @@ the default sizes are the real ones (about 35 minutes on 2 cores):
 - window (``run.py``): window shown and peak RSS at 100,000 messages vs an empty
   profile, and the RSS after scrolling to the end (5,000).
 - stats_year: 52 weeks of stats at 100,000 messages (5,000).
+- meeting_requests: precision and recall of meeting-request detection on the labelled
+  set ``tests/data/meeting_requests.jsonl`` (a second, whatever the size).
 - matrix_sync: first Matrix sync vs a plain client on the same Synapse; 5,000 messages
   in 50 rooms (200 in 10).
 - idle_cpu: ``asyncdesk sync`` with nothing arriving vs one message a minute; 5 + 5
@@ -182,6 +184,30 @@ def rows_stats(r: dict[str, Any]) -> list[Row]:
     ]
 
 
+def rows_meeting_requests(r: dict[str, Any]) -> list[Row]:
+    overall = r["overall"]
+    worst = min(r["by_language"].items(), key=lambda item: item[1]["recall"])
+    return [
+        (
+            f"meeting requests found, {overall['messages']} labelled messages in "
+            f"{len(r['by_language'])} languages: precision / recall",
+            f"{overall['precision']:.3f} / {overall['recall']:.3f}",
+            "",
+            "",
+            "≥ 0.9 / ≥ 0.9",
+            _yes(overall["precision"] >= 0.9 and overall["recall"] >= 0.9),
+        ),
+        (
+            "meeting requests, the lowest recall of one language",
+            f"{worst[1]['recall']:.3f} ({worst[0]})",
+            "",
+            "",
+            "≥ 0.75",
+            _yes(worst[1]["recall"] >= 0.75),
+        ),
+    ]
+
+
 def rows_matrix(r: dict[str, Any]) -> list[Row]:
     messages = r["sent"]["messages"]
     ours = r["messages_per_second"]
@@ -323,6 +349,14 @@ BENCHES = [
         ["--messages", "5000", "--repeat", "2"],
         ["a year of stats"],
         rows_stats,
+    ),
+    Bench(
+        "meeting_requests",
+        "meeting_requests.py",
+        [],
+        [],
+        ["meeting requests: precision / recall", "meeting requests: lowest recall"],
+        rows_meeting_requests,
     ),
     Bench(
         "matrix_sync",

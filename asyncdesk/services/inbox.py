@@ -6,12 +6,16 @@ task runner, never on the GUI thread.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from datetime import datetime
 from typing import Any
 
+from sqlalchemy.orm import Session
+
 from asyncdesk.core.clock import to_iso_z
+from asyncdesk.core.labels import message_labels
 from asyncdesk.store.database import Store
+from asyncdesk.store.labels import ContactHistory, body_texts, contact_history
 from asyncdesk.store.messages import (
     PageKey,
     StoredMessage,
@@ -27,6 +31,8 @@ __all__ = [
     "by_id",
     "inbox_json_row",
     "iter_inbox",
+    "iter_inbox_json",
+    "labelled_rows",
     "page",
     "page_key",
 ]
@@ -100,8 +106,56 @@ def iter_inbox(store: Store, chunk: int = 2000) -> Iterator[StoredMessage]:
         after = page_key(rows[-1])
 
 
-def inbox_json_row(message: StoredMessage) -> dict[str, Any]:
-    """One row of ``inbox --json``; keys are a public contract (DESIGN.md)."""
+def iter_inbox_json(store: Store, chunk: int = 2000) -> Iterator[dict[str, Any]]:
+    """Every row of ``inbox --json``, newest first, with its labels, read in chunks.
+
+    Who the user has exchanged messages with is read once for the whole listing (one
+    scan of the messages table), then only for senders of later pages it did not know
+    (messages that arrived while listing); each page's bodies in one statement.
+    """
+    history: ContactHistory | None = None
+    after: PageKey | None = None
+    while True:
+        with store.reading() as session:
+            if history is None:
+                history = contact_history(session, None)
+            rows = inbox_page(session, chunk, after)
+            yield from labelled_rows(session, rows, history)
+        if len(rows) < chunk:
+            return
+        after = page_key(rows[-1])
+
+
+def labelled_rows(
+    session: Session, messages: Sequence[StoredMessage], history: ContactHistory | None = None
+) -> list[dict[str, Any]]:
+    """The ``inbox --json`` rows of one page of messages, labels included: at most
+    three statements for the page whatever its size (the senders' history, unless
+    ``history`` already knows them all, and the bodies). ``history`` is updated."""
+    if history is None:
+        history = ContactHistory()
+    missing = history.missing(message.sender_address for message in messages)
+    if missing:
+        history.merge(contact_history(session, missing))
+    bodies = body_texts(session, (message.id for message in messages))
+    return [
+        inbox_json_row(
+            message,
+            message_labels(
+                subject=message.subject,
+                text=bodies.get(message.id, message.snippet),
+                needs_reply=message.needs_reply,
+                first_contact=history.is_first_contact(message.sender_address, message.received_at),
+            ),
+        )
+        for message in messages
+    ]
+
+
+def inbox_json_row(message: StoredMessage, labels: Sequence[str] = ()) -> dict[str, Any]:
+    """One row of ``inbox --json``; keys are a public contract (DESIGN.md).
+    ``labels`` (sorted, from :mod:`asyncdesk.core.labels`) come from
+    :func:`labelled_rows`, which reads what they need for a whole page."""
     return {
         "id": message.id,
         "account": message.account,
@@ -114,5 +168,5 @@ def inbox_json_row(message: StoredMessage) -> dict[str, Any]:
         "needs_reply": message.needs_reply,
         "due_at": None if message.due_at is None else to_iso_z(message.due_at),
         "state": None if message.state is None else message.state.value,
-        "labels": [],
+        "labels": list(labels),
     }
