@@ -390,14 +390,124 @@ _SENTENCE_END: Final = re.compile(r"[.!?]+")
 _NOT_A_REQUEST_REACH: Final = 160
 
 
-# Either of the two: one pass tells the few texts that may ask from the many that cannot.
+# ------------------------------------------------------- one fast pass over the text
+# Python's regex engine tries every alternative of an alternation at every place a word
+# starts; with a hundred phrases that is most of the time a 100,000-message inbox takes.
+# It skips an alternative at once when its first character is a plain one that does
+# not match, so the phrases are rewritten, for the one pass that finds where a text
+# may ask, as a tree: each leading group spread into its alternatives ("(?:hop|jump)
+# on" -> "hop on", "jump on"), then grouped by their first characters ("c(?:a(?:ll|
+# fe)|...)"). The same texts match at the same places (a test compares the two);
+# that pass is six times faster.
+
+
+def _closing(pattern: str, start: int) -> int:
+    """Where the group opened at ``pattern[start]`` closes."""
+    depth, index = 0, start
+    while index < len(pattern):
+        char = pattern[index]
+        if char == "\\":
+            index += 2
+            continue
+        if char == "[":
+            index += 1
+            while pattern[index] != "]":
+                index += 2 if pattern[index] == "\\" else 1
+        elif char == "(":
+            depth += 1
+        elif char == ")":
+            depth -= 1
+            if depth == 0:
+                return index
+        index += 1
+    raise ValueError(f"unbalanced pattern: {pattern!r}")
+
+
+def _top_level(pattern: str) -> list[str]:
+    """``pattern``'s alternatives at its top level."""
+    parts: list[str] = []
+    depth, start, index = 0, 0, 0
+    while index < len(pattern):
+        char = pattern[index]
+        if char == "\\":
+            index += 2
+            continue
+        if char == "[":
+            index += 1
+            while pattern[index] != "]":
+                index += 2 if pattern[index] == "\\" else 1
+        elif char == "(":
+            depth += 1
+        elif char == ")":
+            depth -= 1
+        elif char == "|" and depth == 0:
+            parts.append(pattern[start:index])
+            start = index + 1
+        index += 1
+    parts.append(pattern[start:])
+    return parts
+
+
+def _spread(pattern: str) -> list[str]:
+    """Alternatives that together match what ``pattern`` does, each starting with a
+    plain character where its leading non-capturing groups can be spread."""
+    done: list[str] = []
+    todo = [pattern]
+    while todo:
+        head = todo.pop()
+        if not head.startswith("(?:"):
+            done.append(head)
+            continue
+        end = _closing(head, 0)
+        inner, rest = head[3:end], head[end + 1 :]
+        if rest[:1] in ("*", "+", "{"):
+            done.append(head)
+            continue
+        alternatives = _top_level(inner)
+        if rest.startswith("?"):
+            rest = rest[1:]
+            alternatives.append("")
+        todo.extend(alternative + rest for alternative in alternatives)
+    return done
+
+
+def _tree(alternatives: list[str], depth: int = 0) -> str:
+    """``alternatives`` as one alternation grouped by leading plain characters."""
+    groups: dict[str, list[str]] = {}
+    others: list[str] = []
+    for alternative in alternatives:
+        first = alternative[:1]
+        if (
+            depth < 3
+            and first
+            and (first.isalnum() or first in " '")
+            and alternative[1:2] not in ("?", "*", "+", "{")
+        ):
+            groups.setdefault(first, []).append(alternative[1:])
+        else:
+            others.append(alternative)
+    parts = []
+    for first, rests in sorted(groups.items()):
+        if len(rests) == 1:
+            parts.append(re.escape(first) + rests[0])
+        else:
+            parts.append(re.escape(first) + "(?:" + _tree(rests, depth + 1) + ")")
+    return "|".join(parts + others)
+
+
+_WORD_START: Final = r"(?<![a-z0-9_])(?=[a-z0-9_])"
+_MAY_ASK_PHRASES: Final = [
+    *(p.removeprefix(r"\b") for patterns in _REQUESTS.values() for p in patterns),
+    _LIVE.pattern.removeprefix(r"\b"),
+]
+#: Where a text may ask: a request phrase or a word for talking live starts there.
 _MAY_ASK: Final = re.compile(
-    r"(?<![a-z0-9_])(?=[a-z0-9_])(?:"
-    + "|".join(p.removeprefix(r"\b") for patterns in _REQUESTS.values() for p in patterns)
-    + "|"
-    + _LIVE.pattern.removeprefix(r"\b")
-    + ")"
+    _WORD_START + "(?:" + _tree([a for p in _MAY_ASK_PHRASES for a in _spread(p)]) + ")"
 )
+#: The same, as written: what :data:`_MAY_ASK` must agree with (tests).
+_MAY_ASK_AS_WRITTEN: Final = re.compile(_WORD_START + "(?:" + "|".join(_MAY_ASK_PHRASES) + ")")
+
+
 #: A calendar invitation's subject ("Invitation: Design review @ Tue 2 Dec 2026 14:00").
 _INVITATION_SUBJECT: Final = re.compile(
     r"(?:(?:updated |new )?invitation|invite|einladung|aktualisierte einladung|invitacion|"

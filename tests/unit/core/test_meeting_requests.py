@@ -5,6 +5,7 @@ raises, whatever the text."""
 from __future__ import annotations
 
 import json
+import re
 from collections import defaultdict
 from pathlib import Path
 from typing import Any
@@ -14,6 +15,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from asyncdesk.core.meeting_requests import (
+    _MAY_ASK,
+    _MAY_ASK_AS_WRITTEN,
     has_calendar_invite,
     is_invitation_subject,
     is_meeting_request,
@@ -127,3 +130,83 @@ def test_never_raises_on_any_text(subject: str, body: str, invite: bool) -> None
     assert phrase is None or isinstance(phrase, str)
     assert isinstance(has_calendar_invite(body), bool)
     assert isinstance(is_invitation_subject(subject), bool)
+
+
+def _starts(pattern: re.Pattern[str], text: str) -> list[int]:
+    return [found.start() for found in pattern.finditer(text)]
+
+
+def test_the_fast_pass_finds_what_the_phrases_as_written_find() -> None:
+    for row in _rows():
+        text = normalize(f"{row['subject']}. {row['body']}")
+        assert _starts(_MAY_ASK, text) == _starts(_MAY_ASK_AS_WRITTEN, text), text
+
+
+@given(
+    st.lists(
+        st.sampled_from(
+            [
+                "can",
+                "we",
+                "could",
+                "i",
+                "let's",
+                "hop",
+                "on",
+                "a",
+                "quick",
+                "call",
+                "meet",
+                "phone",
+                "zoom",
+                "chat",
+                "free",
+                "for",
+                "konnen",
+                "wir",
+                "uns",
+                "kurz",
+                "treffen",
+                "telefonieren",
+                "un",
+                "petit",
+                "appel",
+                "podemos",
+                "reunirnos",
+                "even",
+                "bellen",
+                "marcar",
+                "uma",
+                "reuniao",
+                "possiamo",
+                "sentirci",
+                "?",
+                ".",
+                "!",
+                "15-min",
+                "30",
+                "minutes",
+                "avresti",
+                "un",
+                "attimo",
+                "caffe",
+                "insieme",
+                "einladung:",
+                "invitation:",
+                "teams",
+                "video",
+                "call",
+            ]
+        ),
+        max_size=30,
+    )
+)
+def test_the_fast_pass_agrees_on_any_mix_of_their_words(words: list[str]) -> None:
+    text = normalize(" ".join(words))
+    assert _starts(_MAY_ASK, text) == _starts(_MAY_ASK_AS_WRITTEN, text)
+
+
+@given(st.text())
+def test_the_fast_pass_agrees_on_any_text(text: str) -> None:
+    plain = normalize(text)
+    assert _starts(_MAY_ASK, plain) == _starts(_MAY_ASK_AS_WRITTEN, plain)
