@@ -24,7 +24,8 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn, TextIO
 
-from asyncdesk import __version__
+from asyncdesk import __version__, cli_answers
+from asyncdesk.cli_autoreply import cmd_autoreply
 from asyncdesk.core.clock import (
     Clock,
     FixedClock,
@@ -49,8 +50,6 @@ MAX_REASON = 500
 # Which issue brings each capability that is declared here but not built yet.
 _LATER = {
     "account add": "Adding accounts",
-    "autoreply": "Auto-replies",
-    "answers": "Saved answers",
     "checkin": "Check-ins",
 }
 
@@ -242,7 +241,7 @@ def _cmd_inbox(args: argparse.Namespace) -> int:
         open_inbox(store, clock, args.break_glass)
         rows = inbox.iter_inbox(store)
         if args.json:
-            _write_json_list((inbox.inbox_json_row(row) for row in rows), sys.stdout)
+            _write_json_list(inbox.iter_inbox_json(store), sys.stdout)
             return 0
         any_rows = False
         for row in rows:
@@ -1236,26 +1235,29 @@ def build_parser() -> argparse.ArgumentParser:
         commands,
         "autoreply",
         "while closed: tell senders when they will hear back",
-        later("autoreply"),
+        cmd_autoreply,
     )
     autoreply.add_argument("action", choices=["on", "off", "show"])
     autoreply.add_argument("--json", action="store_true")
+    autoreply.add_argument("--at", metavar="ISO8601", help="show as if it were this instant")
 
     # answers
     answers = command(commands, "answers", "saved answers to reuse")
     answer_cmds = answers.add_subparsers(metavar="ACTION", parser_class=_Parser, required=True)
-    answers_add = command(answer_cmds, "add", "save an answer", later("answers"))
+    answers_add = command(answer_cmds, "add", "save an answer", cli_answers.add)
     answers_add.add_argument("--title", required=True, metavar="T")
     answers_add.add_argument("--tags", metavar="a,b")
     source = answers_add.add_mutually_exclusive_group(required=True)
     source.add_argument("--from-message", type=_message_id, metavar="ID")
     source.add_argument("--body-stdin", action="store_true")
-    answers_list = command(answer_cmds, "list", "list saved answers", later("answers"))
+    answers_list = command(answer_cmds, "list", "list saved answers", cli_answers.list_)
     answers_list.add_argument("--json", action="store_true")
-    answers_search = command(answer_cmds, "search", "search saved answers", later("answers"))
+    answers_search = command(answer_cmds, "search", "search saved answers", cli_answers.search)
     answers_search.add_argument("query", metavar="QUERY")
     answers_search.add_argument("--json", action="store_true")
-    answers_export = command(answer_cmds, "export", "export answers to a folder", later("answers"))
+    answers_export = command(
+        answer_cmds, "export", "export answers to a folder", cli_answers.export
+    )
     answers_export.add_argument("dir", metavar="DIR")
 
     # checkin

@@ -70,11 +70,6 @@ IMAP_WORK = [*IMAP_WORK, "--port", "993"]
 
 # Commands of the contract whose capability ships in a later issue, with valid arguments.
 LATER_COMMANDS = [
-    ["autoreply", "show"],
-    ["answers", "add", "--title", "t", "--body-stdin"],
-    ["answers", "list"],
-    ["answers", "search", "q"],
-    ["answers", "export", "dir"],
     [
         "checkin",
         "add",
