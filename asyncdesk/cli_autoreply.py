@@ -1,7 +1,8 @@
 """``asyncdesk autoreply on|off|show [--json] [--at ISO8601]``: the published-availability
 switch and a preview of the reply a first-time sender would get.
 
-Sending the reply is not built yet (see docs/CLI.md); ``on`` only records the choice.
+Sending happens in the sync (``asyncdesk.services.auto_replies``, see docs/CLI.md);
+``on`` and ``off`` record the choice it reads.
 Input (the action, ``--at``) is checked before the profile is opened, so bad input
 writes nothing. No Qt here, as in :mod:`asyncdesk.cli`.
 """
@@ -13,7 +14,10 @@ import json
 
 from asyncdesk.core.clock import to_iso_z
 
-NOT_SENT_YET = "Sending auto-replies is not built yet: nothing is sent, even when on."
+HOW_IT_SENDS = (
+    "While the inbox is closed, the sync answers each person who writes first in a "
+    "conversation, once per closed period; never lists, bulk or automated mail."
+)
 
 
 def cmd_autoreply(args: argparse.Namespace) -> int:
@@ -30,7 +34,7 @@ def cmd_autoreply(args: argparse.Namespace) -> int:
             if args.json:
                 print(json.dumps({"enabled": enabled}))
             else:
-                print(f"Auto-reply: {'on' if enabled else 'off'}. {NOT_SENT_YET}")
+                print(f"Auto-reply: {'on' if enabled else 'off'}. {HOW_IT_SENDS}")
             return 0
         shown = autoreply.preview(store, now)
     if args.json:
@@ -39,7 +43,7 @@ def cmd_autoreply(args: argparse.Namespace) -> int:
     facts = shown.facts
     state = "on" if shown.enabled else "off (turn it on with: asyncdesk autoreply on)"
     print(f"Auto-reply: {state}")
-    print(NOT_SENT_YET)
+    print(HOW_IT_SENDS)
     print(f"Reply by: {to_iso_z(facts.reply_by)} ({facts.by_phrase()}, {facts.zone.key})")
     if facts.open_now:
         print("The inbox is open now: no auto-reply would be sent at this instant.")

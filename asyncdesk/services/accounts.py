@@ -384,7 +384,7 @@ def _sync_one(
 
         source = open_source(account, secrets)
         try:
-            outcome.result = sync_source(store, source, clock, progress=progress)
+            outcome.result = sync_source(store, source, clock, progress=progress, secrets=secrets)
         finally:
             source.close()
     except AsyncDeskError as error:

@@ -249,6 +249,7 @@ def _account_loop(
                         LiveEvent(account.name, "progress", progress=step)
                     ),
                     should_stop=stop.is_set,
+                    secrets=secrets,
                 )
                 report(
                     LiveEvent(

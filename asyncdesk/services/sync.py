@@ -4,6 +4,12 @@ Thread contract: :func:`sync_source` blocks on network and disk; the CLI runs it
 main thread, the UI on a task-runner worker. ``progress`` is called on that same thread
 after every committed batch; ``should_stop`` is polled between batches, so stopping
 never leaves a half-written batch (there is no such thing: a batch is one transaction).
+
+Published availability: given the keyring (``secrets``) and with ``autoreply.enabled``
+on, the inbound email a batch stores for the first time is handed, after the batch is
+committed, to :mod:`asyncdesk.services.auto_replies`, which may answer it (its failures
+never stop the sync). Outbound messages carrying our auto-reply marker (a copy the mail
+server filed in Sent by itself) are never stored: an auto-reply is not the user's reply.
 """
 
 from __future__ import annotations
@@ -12,13 +18,18 @@ import logging
 import queue
 import threading
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Final, cast
 
+from asyncdesk.core.auto_reply import MARKER_HEADER
 from asyncdesk.core.clock import Clock
+from asyncdesk.core.messages import Direction, Medium, Message, Triage
+from asyncdesk.services import auto_replies
 from asyncdesk.services.deadlines import Rules, load_rules, triage
+from asyncdesk.services.secrets import Secrets
 from asyncdesk.sources.base import Source, SyncBatch
 from asyncdesk.store import locations
+from asyncdesk.store.auto_replies import stored_remote_ids
 from asyncdesk.store.database import Store
 from asyncdesk.store.invitations import apply_invitations
 from asyncdesk.store.messages import (
@@ -56,18 +67,24 @@ def sync_source(
     *,
     progress: Callable[[SyncProgress], None] | None = None,
     should_stop: Callable[[], bool] = lambda: False,
+    secrets: Secrets | None = None,
 ) -> SyncResult:
+    """``secrets``: the keyring, for sending auto-replies; without it none is sent."""
     account = source.account
     if account.id is None:
         raise ValueError("sync needs an account that is stored in the profile")
     rules = load_rules(store)
+    responder = auto_replies.prepare(store, clock, secrets, account, rules.sla)
     result = SyncResult(account=account.name)
     for stream in source.streams():
         with store.reading() as session:
             cursor = get_cursor(session, account.id, stream)
         with _Prefetch(source.sync(stream, cursor)) as batches:
             for batch in batches:
-                result.new_messages += _commit(store, source, batch, rules, clock)
+                fresh: list[tuple[Message, Triage]] | None = None if responder is None else []
+                result.new_messages += _commit(store, source, batch, rules, clock, fresh)
+                if responder is not None and fresh:
+                    responder.answer(fresh)
                 result.batches += 1
                 if progress is not None:
                     progress(
@@ -149,9 +166,38 @@ class _Prefetch:
         self.close()
 
 
-def _commit(store: Store, source: Source, batch: SyncBatch, rules: Rules, clock: Clock) -> int:
+def _without_own_auto_replies(batch: SyncBatch) -> SyncBatch:
+    """``batch`` without the outbound copies of our auto-replies (and their positions)."""
+    keep = [
+        not (message.direction is Direction.OUTBOUND and MARKER_HEADER in message.headers)
+        for message in batch.messages
+    ]
+    if all(keep):
+        return batch
+    log.debug("skipped %d copies of auto-replies in %s", keep.count(False), batch.stream)
+    messages = [m for m, kept in zip(batch.messages, keep, strict=True) if kept]
+    positions = (
+        [p for p, kept in zip(batch.positions, keep, strict=True) if kept]
+        if batch.positions
+        else batch.positions
+    )
+    return replace(batch, messages=messages, positions=positions)
+
+
+def _commit(
+    store: Store,
+    source: Source,
+    batch: SyncBatch,
+    rules: Rules,
+    clock: Clock,
+    fresh: list[tuple[Message, Triage]] | None = None,
+) -> int:
+    """Write ``batch`` and its cursor in one transaction; returns how many messages were
+    new. ``fresh``, when given, receives the inbound email needing a reply that this
+    batch stored for the first time (with its triage), for the auto-replies."""
     account = source.account
     assert account.id is not None
+    batch = _without_own_auto_replies(batch)
     triaged = [(message, triage(message, account, rules)) for message in batch.messages]
     now = clock.now()
     with store.writing() as session:
@@ -167,6 +213,16 @@ def _commit(store: Store, source: Source, batch: SyncBatch, rules: Rules, clock:
             if batch.positions
             else None
         )
+        if fresh is not None:
+            wanted = [
+                (message, rule)
+                for message, rule in triaged
+                if message.direction is Direction.INBOUND
+                and message.medium is Medium.EMAIL
+                and rule.needs_reply
+            ]
+            known = stored_remote_ids(session, account.id, [m.remote_id for m, _ in wanted])
+            fresh.extend(pair for pair in wanted if pair[0].remote_id not in known)
         new = add_batch(
             session,
             account.id,

@@ -336,6 +336,34 @@ class AnswerRow(Base):
     updated_at: Mapped[datetime] = mapped_column(UTCInstant())
 
 
+class AutoReplyRow(Base):
+    """An auto-reply of the published availability (``store.auto_replies``).
+
+    One per conversation per closed period: ``window_key`` is the start of the window
+    that ends the period. The row is the claim, committed before SMTP hears of the
+    message: ``queued`` (claimed; left so, the process died before the server answered:
+    never sent again), ``sent``, ``failed`` (``error`` says why, one line). Auto-replies
+    are not message rows, so they never answer a conversation nor count in the stats.
+    """
+
+    __tablename__ = "auto_replies"
+    __table_args__ = (
+        UniqueConstraint("account_id", "conversation", "window_key", name="uq_auto_replies_once"),
+        Index("ix_auto_replies_created", "created_at", "id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id", ondelete="CASCADE"))
+    conversation: Mapped[str] = mapped_column(String(512))
+    window_key: Mapped[datetime] = mapped_column(UTCInstant())
+    recipient: Mapped[str] = mapped_column(String(320))
+    message_id: Mapped[str] = mapped_column(String(998))
+    state: Mapped[str] = mapped_column(String(8))
+    error: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCInstant())
+    sent_at: Mapped[datetime | None] = mapped_column(UTCInstant())
+
+
 #: The FTS5 tables (and their shadow tables) made by hand-written SQL in migrations.
 _FTS_TABLES = ("message_search", "answer_search")
 

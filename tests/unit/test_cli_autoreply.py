@@ -61,19 +61,19 @@ def test_on_and_off_are_stored_and_shown(capsys: pytest.CaptureFixture[str], pro
     code, out, _ = run(capsys, "autoreply", "on", *p)
     assert code == 0
     assert one_line(out).startswith("Auto-reply: on.")
-    assert "not built yet" in out
+    assert "the sync answers each person who writes first in a conversation" in out
     assert show_json(capsys, profile, THU_1200)["enabled"] is True
     assert run(capsys, "autoreply", "off", "--json", *p)[:2] == (0, '{"enabled": false}\n')
     assert show_json(capsys, profile, THU_1200)["enabled"] is False
 
 
-def test_show_prints_the_reply_and_says_sending_is_not_built(
+def test_show_prints_the_reply_and_says_how_it_is_sent(
     capsys: pytest.CaptureFixture[str], profile: Path
 ) -> None:
     code, out, err = run(capsys, "autoreply", "show", "--at", MON_0910, "--profile", str(profile))
     assert (code, err) == (0, "")
     assert "Auto-reply: off" in out
-    assert "not built yet" in out
+    assert "once per closed period" in out
     assert "The inbox is open now" in out
     assert "Subject: Re: your message" in out
     assert "You'll hear from me by Tue 09:10." in out

@@ -94,7 +94,7 @@ EXPECTED: dict[str, Expected] = {
         subject="Undelivered Mail Returned to Sender",
         date="2026-11-19T09:15:00Z",
         message_id="20261119091500.4C9F21A0B3@mx.example.org",
-        classify={"auto-submitted": "auto-replied"},
+        classify={"auto-submitted": "auto-replied", "return-path": "<>"},
     ),
     "bounce_sendmail_no_domain.eml": Expected(
         "mailer-daemon",
@@ -269,6 +269,7 @@ EXPECTED: dict[str, Expected] = {
                 "<mailto:python-dev-leave@python.org>"
             ),
             "precedence": "list",
+            "return-path": "<python-dev-bounces+alex.doe=example.com@python.org>",
         },
     ),
     "mbox_from_line.eml": Expected(
@@ -278,6 +279,7 @@ EXPECTED: dict[str, Expected] = {
         subject="lunch?",
         date="2026-12-09T09:00:00Z",
         message_id="lunch-1@example.com",
+        classify={"return-path": "<bob@example.com>"},
         problems=("not a header line: 'From alex.doe@example.com  Wed Dec  9 10:00:00 2026'",),
         needs_reply=True,
     ),

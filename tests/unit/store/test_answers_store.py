@@ -210,7 +210,7 @@ def test_upgrade_from_0008_keeps_everything_and_adds_answers(tmp_path: Path) -> 
 
     with Store.open(root) as store:
         with store.engine.connect() as connection:
-            assert migrate.current_revision(connection) == "0009"
+            assert migrate.current_revision(connection) == migrate.HEAD_REVISION
         with store.reading() as session:
             (message,) = search(session, "planning")
             found = source_message(session, message.id)
