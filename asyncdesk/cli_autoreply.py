@@ -13,6 +13,11 @@ import argparse
 import json
 
 from asyncdesk.core.clock import to_iso_z
+from asyncdesk.services.auto_replies import recent_auto_replies
+from asyncdesk.store.auto_replies import AutoReplyRecord
+
+#: Auto-replies ``show`` lists: the log of what was sent on the user's behalf.
+RECENT = 20
 
 HOW_IT_SENDS = (
     "While the inbox is closed, the sync answers each person who writes first in a "
@@ -37,8 +42,11 @@ def cmd_autoreply(args: argparse.Namespace) -> int:
                 print(f"Auto-reply: {'on' if enabled else 'off'}. {HOW_IT_SENDS}")
             return 0
         shown = autoreply.preview(store, now)
+        sent = recent_auto_replies(store, RECENT)
     if args.json:
-        print(json.dumps(shown.as_json(), indent=2, ensure_ascii=False))
+        document = shown.as_json()
+        document["sent"] = [_record_json(record) for record in sent]
+        print(json.dumps(document, indent=2, ensure_ascii=False))
         return 0
     facts = shown.facts
     state = "on" if shown.enabled else "off (turn it on with: asyncdesk autoreply on)"
@@ -52,4 +60,27 @@ def cmd_autoreply(args: argparse.Namespace) -> int:
     print(f"Subject: {shown.reply.subject}")
     print()
     print(shown.reply.body.rstrip("\n"))
+    print()
+    if not sent:
+        print("No auto-reply sent yet.")
+        return 0
+    print(f"Recent auto-replies (newest first, at most {RECENT}):")
+    for record in sent:
+        when = to_iso_z(record.sent_at or record.created_at)
+        line = f"  {when}  {record.state.value:<7} {record.recipient} ({record.account})"
+        print(f"{line}: {record.error}" if record.error else line)
     return 0
+
+
+def _record_json(record: AutoReplyRecord) -> dict[str, object]:
+    return {
+        "account": record.account,
+        "conversation": record.conversation,
+        "recipient": record.recipient,
+        "message_id": record.message_id,
+        "state": record.state.value,
+        "error": record.error,
+        "window_key": to_iso_z(record.window_key),
+        "created_at": to_iso_z(record.created_at),
+        "sent_at": None if record.sent_at is None else to_iso_z(record.sent_at),
+    }

@@ -11,7 +11,10 @@ answered message still waiting for the user's own reply.
 
 from __future__ import annotations
 
+import json
 import secrets
+import subprocess
+import sys
 from datetime import UTC, datetime, timedelta
 from email.message import EmailMessage
 from pathlib import Path
@@ -187,6 +190,19 @@ def test_first_message_gets_one_reply_stating_when_and_the_promise_stays_open(
     with mailbox.store() as store, store.reading() as session:
         assert count_messages(session) == 3
     assert len(smtp_server.messages) == 2
+
+    # What was sent on the user's behalf is visible: `autoreply show` lists it.
+    shown = subprocess.run(
+        [sys.executable, "-m", "asyncdesk", "autoreply", "show", "--json", "--profile",
+         str(mailbox.root)],
+        capture_output=True, text=True, timeout=60, check=False,
+    )  # fmt: skip
+    assert shown.returncode == 0, shown.stderr
+    listed = json.loads(shown.stdout)["sent"]
+    assert [(r["recipient"], r["state"]) for r in listed] == [
+        ("cy@clients.example", "sent"),
+        ("ada@clients.example", "sent"),
+    ]
 
 
 def test_across_the_dst_change_the_by_time_names_its_zone(

@@ -49,6 +49,7 @@ def test_show_json_states_windows_promise_and_next_window(
         # 8 working hours from Thu 12:00: five on Thursday, three on Friday.
         "reply_by": "2026-11-27T11:00:00Z",
         "next_window": {"start": "2026-11-26T15:00:00Z", "end": "2026-11-26T15:30:00Z"},
+        "sent": [],  # nothing sent on the user's behalf yet
     }
     assert isinstance(text, str)
     assert "I read messages on weekdays at 09:00 and 16:00 CET" in text
