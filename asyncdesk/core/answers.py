@@ -18,10 +18,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Final
-from urllib.parse import urlsplit
 
 from asyncdesk.core.clock import to_iso_z
 from asyncdesk.core.errors import BadInput
+from asyncdesk.core.video_links import URL, recording_kind, trimmed_url
 
 MAX_TITLE: Final = 200
 MAX_TAG: Final = 40
@@ -186,51 +186,6 @@ def query_words(query: str) -> list[str]:
 
 # ------------------------------------------------------------------ recording links
 
-_URL: Final = re.compile(r"""https?://[^\s<>"'`]+""", re.IGNORECASE)
-_VIDEO_FILE: Final = re.compile(r"\.(mp4|m4v|webm|mov|mkv|avi|ogv|wmv|mpe?g)$", re.IGNORECASE)
-_TRAILING: Final = ".,;:!?)]}>*_"
-
-
-def _trimmed(url: str) -> str:
-    """A URL without the punctuation of the sentence around it (a ``)`` is kept when
-    the URL opened one, as in Wikipedia-style paths)."""
-    while url and url[-1] in _TRAILING:
-        if url[-1] == ")" and url.count("(") >= url.count(")"):
-            break
-        url = url[:-1]
-    return url
-
-
-def recording_kind(url: str) -> str | None:
-    """``loom``, ``zoom``, ``youtube``, ``vimeo`` or ``video`` (a plain video file) for
-    a link to a recording; ``None`` for any other link."""
-    try:
-        parts = urlsplit(url)
-    except ValueError:
-        return None
-    host = (parts.hostname or "").lower()
-    path = parts.path
-
-    def on(domain: str) -> bool:
-        return host == domain or host.endswith("." + domain)
-
-    if on("loom.com") and path.startswith(("/share/", "/embed/", "/v/")):
-        return "loom"
-    if on("zoom.us") and path.startswith(("/rec/", "/recording/")):
-        return "zoom"
-    if on("youtu.be") and len(path) > 1:
-        return "youtube"
-    youtube_paths = ("/shorts/", "/embed/", "/live/", "/v/")
-    if (on("youtube.com") or on("youtube-nocookie.com")) and (
-        path == "/watch" or path.startswith(youtube_paths)
-    ):
-        return "youtube"
-    if on("vimeo.com") and re.match(r"^/(video/)?\d+", path):
-        return "vimeo"
-    if _VIDEO_FILE.search(path):
-        return "video"
-    return None
-
 
 def _context(lines: Sequence[str], index: int, url: str) -> str:
     """The line holding the link; when the link stands alone on its line, the nearest
@@ -242,7 +197,7 @@ def _context(lines: Sequence[str], index: int, url: str) -> str:
         other = index + step
         while 0 <= other < len(lines):
             text = lines[other].strip()
-            if text and not _URL.fullmatch(text.strip("<>()[]-*• ")):
+            if text and not URL.fullmatch(text.strip("<>()[]-*• ")):
                 return _one_line(text)
             other += step
     return _one_line(line)
@@ -259,8 +214,8 @@ def recording_links(body: str) -> tuple[RecordingLink, ...]:
     found: list[RecordingLink] = []
     seen: set[str] = set()
     for index, line in enumerate(lines):
-        for match in _URL.finditer(line):
-            url = _trimmed(match.group(0))
+        for match in URL.finditer(line):
+            url = trimmed_url(match.group(0))
             kind = recording_kind(url)
             if kind is None or url in seen:
                 continue

@@ -1,60 +1,104 @@
-"""Links to recorded video in a message's text: a Loom, a Zoom recording, YouTube,
-Vimeo, or a plain video file.
+"""Links to recorded video: a Loom, a Zoom recording, YouTube, Vimeo, or a plain video
+file — one rule for the inbox's ``video`` label and for the recordings kept with a
+saved answer (asyncdesk.core.answers).
 
-:func:`video_link` returns the first such link in the text (``None`` if there is none);
-:func:`has_video_link` says whether there is one. What counts:
+:func:`recording_kind` says what a single link is; :func:`video_link` finds the first
+such link in a text, :func:`has_video_link` whether there is one. What counts:
 
-- ``loom.com/share/…`` and ``loom.com/embed/…``;
-- ``zoom.us/rec/…`` (any subdomain: ``us02web.zoom.us/rec/share/…``);
-- ``youtube.com/watch?v=…``, ``youtube.com/shorts/…``, ``youtube.com/live/…``,
-  ``youtu.be/…`` (``www.`` and ``m.`` too);
+- ``loom.com/share/…``, ``/embed/…``, ``/v/…``;
+- ``zoom.us/rec/…`` and ``/recording/…`` (any subdomain: ``us02web.zoom.us/rec/…``);
+- ``youtube.com/watch``, ``/shorts/…``, ``/embed/…``, ``/live/…`` and ``youtu.be/…``;
 - ``vimeo.com/<number>`` and ``player.vimeo.com/video/…``;
-- any ``http(s)`` link whose path ends in ``.mp4``, ``.webm``, ``.mov`` or ``.m4v``
-  (a query or fragment may follow).
+- any ``http(s)`` link whose path ends in a video file's extension.
 
 Not a meeting link (``zoom.us/j/…`` is a call to join, not a recording), nor a channel
 or home page (``youtube.com/@name``, ``vimeo.com/about``). Pure and thread-safe; the
-pattern is compiled once, and the text is read up to :data:`MAX_CHARS` characters.
+text is read up to :data:`MAX_CHARS` characters, and most texts are dismissed by a
+cheap look for a hint before any link is parsed.
 """
 
 from __future__ import annotations
 
 import re
 from typing import Final
+from urllib.parse import urlsplit
 
-__all__ = ["MAX_CHARS", "has_video_link", "video_link"]
+__all__ = [
+    "MAX_CHARS",
+    "URL",
+    "has_video_link",
+    "recording_kind",
+    "trimmed_url",
+    "video_link",
+]
 
 #: The text is read up to this many characters (a link further down is not looked for).
 MAX_CHARS: Final = 100_000
 
-_HOST_PREFIX: Final = r"(?:[a-z0-9-]+\.)*"
-_VIDEO: Final = re.compile(
-    r"\bhttps?://(?:"
-    rf"{_HOST_PREFIX}loom\.com/(?:share|embed)/[\w-]+"
-    rf"|{_HOST_PREFIX}zoom\.us/rec/[\w/?=&%.-]+"
-    r"|(?:www\.|m\.)?youtube\.com/(?:watch\?(?:[\w=&%-]*&)?v=[\w-]+|shorts/[\w-]+|live/[\w-]+)"
-    r"|youtu\.be/[\w-]+"
-    r"|(?:www\.)?vimeo\.com/\d+"
-    r"|player\.vimeo\.com/video/\d+"
-    # Bounded (a host, a path of at most 2,000 characters): linear on any text.
-    r"|[^\s/<>\"']{1,255}/[^\s<>\"'?#]{0,2000}\.(?:mp4|webm|mov|m4v)(?=[?#\s<>\"')\]]|$)"
-    r")",
-    re.IGNORECASE,
-)
-# Cheap test before the pattern: every link it finds holds one of these.
-_HINTS: Final = ("loom.", "zoom.", "youtu", "vimeo.", ".mp4", ".webm", ".mov", ".m4v")
+#: A link as written in text (trim it with :func:`trimmed_url`).
+URL: Final = re.compile(r"""https?://[^\s<>"'`]+""", re.IGNORECASE)
+_VIDEO_FILE: Final = re.compile(r"\.(mp4|m4v|webm|mov|mkv|avi|ogv|wmv|mpe?g)$", re.IGNORECASE)
+_VIMEO_PATH: Final = re.compile(r"^/(video/)?\d+")
+_TRAILING: Final = ".,;:!?)]}>*_"
+# Every recording link holds one of these: most texts are dismissed by them.
+_HINTS: Final = ("loom.", "zoom.", "youtu", "vimeo.", ".mp", ".m4v", ".webm", ".mov", ".mkv",
+                 ".avi", ".ogv", ".wmv")  # fmt: skip
+
+
+def trimmed_url(url: str) -> str:
+    """A URL without the punctuation of the sentence around it (a ``)`` is kept when
+    the URL opened one, as in Wikipedia-style paths)."""
+    while url and url[-1] in _TRAILING:
+        if url[-1] == ")" and url.count("(") >= url.count(")"):
+            break
+        url = url[:-1]
+    return url
+
+
+def recording_kind(url: str) -> str | None:
+    """``loom``, ``zoom``, ``youtube``, ``vimeo`` or ``video`` (a plain video file) for
+    a link to a recording; ``None`` for any other link."""
+    try:
+        parts = urlsplit(url)
+        host = (parts.hostname or "").lower()
+    except ValueError:
+        return None
+    path = parts.path
+
+    def on(domain: str) -> bool:
+        return host == domain or host.endswith("." + domain)
+
+    if on("loom.com") and path.startswith(("/share/", "/embed/", "/v/")):
+        return "loom"
+    if on("zoom.us") and path.startswith(("/rec/", "/recording/")):
+        return "zoom"
+    if on("youtu.be") and len(path) > 1:
+        return "youtube"
+    youtube_paths = ("/shorts/", "/embed/", "/live/", "/v/")
+    if (on("youtube.com") or on("youtube-nocookie.com")) and (
+        (path == "/watch" and "v=" in parts.query) or path.startswith(youtube_paths)
+    ):
+        return "youtube"
+    if on("vimeo.com") and _VIMEO_PATH.match(path):
+        return "vimeo"
+    if _VIDEO_FILE.search(path):
+        return "video"
+    return None
 
 
 def video_link(text: str) -> str | None:
-    """The first link to recorded video in ``text``, as written; ``None`` if none."""
+    """The first link to recorded video in ``text`` (trimmed); ``None`` if none."""
     text = text[:MAX_CHARS]
-    if "://" not in text:  # every link it finds has one: most texts end here
+    if "://" not in text:  # every link has one: most texts end here
         return None
     lowered = text.lower()
     if not any(hint in lowered for hint in _HINTS):
         return None
-    found = _VIDEO.search(text)
-    return None if found is None else found.group(0)
+    for match in URL.finditer(text):
+        url = trimmed_url(match.group(0))
+        if recording_kind(url) is not None:
+            return url
+    return None
 
 
 def has_video_link(text: str) -> bool:

@@ -15,7 +15,7 @@ from asyncdesk.core.video_links import has_video_link, video_link
     [
         (
             "Walkthrough: https://www.loom.com/share/0f1e2d3c4b5a?sid=9",
-            "https://www.loom.com/share/0f1e2d3c4b5a",
+            "https://www.loom.com/share/0f1e2d3c4b5a?sid=9",  # the link as written
         ),
         (
             "https://us02web.zoom.us/rec/share/AbC-dE.xyz?startTime=1",
@@ -34,7 +34,7 @@ from asyncdesk.core.video_links import has_video_link, video_link
         ("https://player.vimeo.com/video/123", "https://player.vimeo.com/video/123"),
         (
             "(https://files.example.com/demo/screen.mp4?dl=1)",
-            "https://files.example.com/demo/screen.mp4",
+            "https://files.example.com/demo/screen.mp4?dl=1",
         ),
         ("https://cdn.example.org/a/b.WEBM", "https://cdn.example.org/a/b.WEBM"),
         ("see <https://example.com/clip.mov>", "https://example.com/clip.mov"),
