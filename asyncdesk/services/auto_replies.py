@@ -36,7 +36,6 @@ import email.policy
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
-from email.utils import formataddr
 
 from asyncdesk.core.accounts import Account, AccountKind
 from asyncdesk.core.auto_reply import (
@@ -60,6 +59,7 @@ from asyncdesk.sources.smtp import (
     SmtpSettings,
     compose_reply,
     envelope_recipients,
+    header_block,
     send_raw,
 )
 from asyncdesk.store import auto_replies as stored
@@ -220,24 +220,15 @@ class Responder:
         )
 
 
-def _header(name: str, value: str) -> bytes:
-    return f"{name}: {' '.join(value.split())}\r\n".encode()
-
-
 def _original_headers(message: Message) -> bytes:
-    """The answered message's header block, rebuilt from what the sync keeps (as
-    :func:`asyncdesk.services.reply.original_headers` does for a stored row)."""
-    block = _header("From", formataddr((message.sender.name, message.sender.address)))
-    if message.to:
-        block += _header("To", ", ".join(message.to))
-    reply_to = message.headers.get("reply-to")
-    if reply_to:
-        block += _header("Reply-To", reply_to)
-    block += _header("Subject", message.subject)
-    if message.message_id:
-        block += _header("Message-ID", f"<{message.message_id}>")
-    if message.in_reply_to:
-        block += _header("In-Reply-To", f"<{message.in_reply_to}>")
-    if message.references:
-        block += _header("References", " ".join(f"<{mid}>" for mid in message.references))
-    return block + b"\r\n"
+    """The answered message's header block, rebuilt from what the sync keeps."""
+    return header_block(
+        sender=(message.sender.name, message.sender.address),
+        to=message.to,
+        cc=(),
+        reply_to=message.headers.get("reply-to"),
+        subject=message.subject,
+        message_id=message.message_id,
+        in_reply_to=message.in_reply_to,
+        references=message.references,
+    )

@@ -46,7 +46,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from email.message import EmailMessage
-from email.utils import formataddr, getaddresses
+from email.utils import getaddresses
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -68,6 +68,7 @@ from asyncdesk.sources.smtp import (
     SmtpSettings,
     compose_reply,
     envelope_recipients,
+    header_block,
     send_raw,
 )
 from asyncdesk.store import outbox
@@ -220,11 +221,6 @@ def _from_address(account: Account) -> str:
 # ----------------------------------------------------------------------------- compose
 
 
-def _header(name: str, value: str) -> bytes:
-    """One header line; the value on one line (stored values are already unfolded)."""
-    return f"{name}: {' '.join(value.split())}\r\n".encode()
-
-
 def original_headers(target: ReplyTarget) -> bytes:
     """A minimal header block of the stored message, for :func:`compose_reply`.
 
@@ -233,22 +229,16 @@ def original_headers(target: ReplyTarget) -> bytes:
     keeps in ``headers["reply-to"]``. Values are raw UTF-8 (RFC 6532), which the
     header parser reads back as they were.
     """
-    block = _header("From", formataddr((target.sender_name, target.sender_address)))
-    if target.to:
-        block += _header("To", ", ".join(target.to))
-    if target.cc:
-        block += _header("Cc", ", ".join(target.cc))
-    reply_to = target.headers.get("reply-to")
-    if reply_to:
-        block += _header("Reply-To", reply_to)
-    block += _header("Subject", target.subject)
-    if target.message_id:
-        block += _header("Message-ID", f"<{target.message_id}>")
-    if target.in_reply_to:
-        block += _header("In-Reply-To", f"<{target.in_reply_to}>")
-    if target.references:
-        block += _header("References", " ".join(f"<{mid}>" for mid in target.references))
-    return block + b"\r\n"
+    return header_block(
+        sender=(target.sender_name, target.sender_address),
+        to=target.to,
+        cc=target.cc,
+        reply_to=target.headers.get("reply-to"),
+        subject=target.subject,
+        message_id=target.message_id,
+        in_reply_to=target.in_reply_to,
+        references=target.references,
+    )
 
 
 @dataclass(frozen=True, slots=True)

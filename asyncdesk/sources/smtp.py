@@ -53,7 +53,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from email.headerregistry import Address
 from email.message import EmailMessage
-from email.utils import format_datetime, getaddresses, make_msgid
+from email.utils import format_datetime, formataddr, getaddresses, make_msgid
 from typing import Final, cast
 
 from asyncdesk.core.accounts import Account
@@ -183,6 +183,40 @@ def _cap_references(ids: list[str]) -> list[str]:
     if len(ids) <= MAX_REFERENCES:
         return ids
     return [ids[0], *ids[-(MAX_REFERENCES - 1) :]]
+
+
+def _header_line(name: str, value: str) -> bytes:
+    """One header line; the value on one line (stored values are already unfolded)."""
+    return f"{name}: {' '.join(value.split())}\r\n".encode()
+
+
+def header_block(
+    *,
+    sender: tuple[str, str],
+    to: Sequence[str],
+    cc: Sequence[str],
+    reply_to: str | None,
+    subject: str,
+    message_id: str | None,
+    in_reply_to: str | None,
+    references: Sequence[str],
+) -> bytes:
+    """A header block with what a reply is built from (the stored values, unfolded)."""
+    block = _header_line("From", formataddr(sender))
+    if to:
+        block += _header_line("To", ", ".join(to))
+    if cc:
+        block += _header_line("Cc", ", ".join(cc))
+    if reply_to:
+        block += _header_line("Reply-To", reply_to)
+    block += _header_line("Subject", subject)
+    if message_id:
+        block += _header_line("Message-ID", f"<{message_id}>")
+    if in_reply_to:
+        block += _header_line("In-Reply-To", f"<{in_reply_to}>")
+    if references:
+        block += _header_line("References", " ".join(f"<{mid}>" for mid in references))
+    return block + b"\r\n"
 
 
 def compose_reply(
