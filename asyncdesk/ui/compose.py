@@ -11,6 +11,10 @@ the copy filed in Sent). The window shows "Sending…"; a failure is one line an
 the window stays open with the text (the reply is in the outbox, in the state the line
 names, and is not sent twice).
 
+Saved answers (ui.answers_picker): **Insert answer…** (Ctrl+Shift+I) picks one and
+inserts its text at the cursor, one step for Ctrl+Z; **Save as answer…**
+(Ctrl+Shift+A) keeps the text typed so far as an answer, with a title and tags.
+
 Chat messages are answered in the chat view instead (ui.chat_view).
 
 Threading contract: GUI thread only; tasks get the store, secrets and values as
@@ -38,9 +42,11 @@ from PySide6.QtWidgets import (
 )
 
 from asyncdesk.core.accounts import AccountKind
+from asyncdesk.core.answers import Answer
 from asyncdesk.core.clock import Clock
 from asyncdesk.core.errors import AsyncDeskError
 from asyncdesk.store.database import Store
+from asyncdesk.ui.answers_picker import AnswerPicker, SaveAnswerDialog, reply_subject_title
 from asyncdesk.ui.tasks import TaskRunner
 
 log = logging.getLogger(__name__)
@@ -50,6 +56,8 @@ DRAFT_SAVE_MS = 1000
 NO_SMTP = "no-smtp"
 # ... and for "a message of the demo, which nobody can answer".
 DEMO = "demo"
+INSERT_ANSWER_KEY = "Ctrl+Shift+I"
+SAVE_ANSWER_KEY = "Ctrl+Shift+A"
 
 
 class ComposeWindow(QDialog):
@@ -57,13 +65,14 @@ class ComposeWindow(QDialog):
 
     Signals (GUI thread): ``ready()`` the header (and any saved draft) is shown;
     ``sent(str)`` the one-line outcome, the window then closes; ``failed(str)``;
-    ``draft_saved()``.
+    ``draft_saved()``; ``answer_inserted()`` a saved answer's text is in the body.
     """
 
     ready = Signal()
     sent = Signal(str)
     failed = Signal(str)
     draft_saved = Signal()
+    answer_inserted = Signal()
 
     def __init__(
         self,
@@ -110,11 +119,29 @@ class ComposeWindow(QDialog):
         self.discard_button = QPushButton(self.tr("&Discard"), self)
         self.discard_button.setToolTip(self.tr("Close and delete the draft"))
         self.discard_button.clicked.connect(self.discard)
+        self.insert_answer_button = QPushButton(self.tr("&Insert answer…"), self)
+        self.insert_answer_button.setObjectName("insertAnswerButton")
+        self.insert_answer_button.setToolTip(
+            self.tr("Insert a saved answer at the cursor (Ctrl+Shift+I)")
+        )
+        self.insert_answer_button.setEnabled(False)
+        self.insert_answer_button.setAutoDefault(False)
+        self.insert_answer_button.clicked.connect(self.open_answer_picker)
+        self.save_answer_button = QPushButton(self.tr("Save as a&nswer…"), self)
+        self.save_answer_button.setObjectName("saveAnswerButton")
+        self.save_answer_button.setToolTip(
+            self.tr("Keep this text as a saved answer, with tags (Ctrl+Shift+A)")
+        )
+        self.save_answer_button.setEnabled(False)
+        self.save_answer_button.setAutoDefault(False)
+        self.save_answer_button.clicked.connect(self.save_as_answer)
         self.status = QLabel(self)
         self.status.setObjectName("composeStatus")
         self.status.setWordWrap(True)
         for keys in ("Ctrl+Return", "Ctrl+Enter"):
             QShortcut(QKeySequence(keys), self, self.send)
+        QShortcut(QKeySequence(INSERT_ANSWER_KEY), self, self.open_answer_picker)
+        QShortcut(QKeySequence(SAVE_ANSWER_KEY), self, self.save_as_answer)
         self._save_timer = QTimer(self)
         self._save_timer.setSingleShot(True)
         self._save_timer.setInterval(DRAFT_SAVE_MS)
@@ -124,6 +151,8 @@ class ComposeWindow(QDialog):
         form.addRow(self.tr("Cc:"), self.cc_label)
         form.addRow(self.tr("Subject:"), self.subject_label)
         buttons = QHBoxLayout()
+        buttons.addWidget(self.insert_answer_button)
+        buttons.addWidget(self.save_answer_button)
         buttons.addWidget(self.status, 1)
         buttons.addWidget(self.discard_button)
         buttons.addWidget(self.send_button)
@@ -192,6 +221,8 @@ class ComposeWindow(QDialog):
         self.body.blockSignals(False)
         # The text can be written (and is kept as a draft) even when it cannot be sent.
         self.body.setEnabled(True)
+        self.insert_answer_button.setEnabled(True)
+        self.save_answer_button.setEnabled(True)
         self.body.setFocus()
         self.body.moveCursor(self.body.textCursor().MoveOperation.End)
         self.send_button.setEnabled(self._target is not None)
@@ -263,6 +294,52 @@ class ComposeWindow(QDialog):
             )
 
         tasks.run_db(queue, success=queued, failure=self._on_failed, is_current=self._alive)
+
+    # -- saved answers ----------------------------------------------------------------
+
+    def open_answer_picker(self) -> AnswerPicker | None:
+        """Ctrl+Shift+I: choose a saved answer to insert at the cursor."""
+        if not self.body.isEnabled() or self.body.isReadOnly():
+            return None
+        picker = AnswerPicker(self._tasks, self._store, self)
+        picker.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        picker.picked.connect(self.insert_answer)
+        picker.open()
+        return picker
+
+    def insert_answer(self, answer: Answer) -> None:
+        """Put the answer's text at the cursor (over the selection, if any), as one
+        step that Ctrl+Z takes back."""
+        if self.body.isReadOnly():
+            return
+        cursor = self.body.textCursor()
+        cursor.beginEditBlock()
+        cursor.insertText(answer.body)
+        cursor.endEditBlock()
+        self.body.setTextCursor(cursor)
+        self.body.setFocus()
+        self.answer_inserted.emit()
+
+    def save_as_answer(self) -> SaveAnswerDialog | None:
+        """Ctrl+Shift+A: keep the text typed so far as a saved answer."""
+        if not self.body.isEnabled():
+            return None
+        text = self.body.toPlainText()
+        if not text.strip():
+            self.status.setText(self.tr("Nothing to save yet: write the answer first."))
+            return None
+        dialog = SaveAnswerDialog(
+            self._tasks,
+            self._clock,
+            self._store,
+            title=reply_subject_title(self.subject_label.text()),
+            body=text,
+            parent=self,
+        )
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.saved.connect(self.status.setText)
+        dialog.open()
+        return dialog
 
     def _on_sent(self, outcome: Any) -> None:
         self._sending = False

@@ -112,6 +112,7 @@ from asyncdesk.services.stats import export_due_report
 from asyncdesk.store.backup import Backup, backup_time
 from asyncdesk.store.database import Store
 from asyncdesk.store.profile import ProfilePaths
+from asyncdesk.ui.answers_picker import SaveAnswerDialog
 from asyncdesk.ui.chat_view import ChatView
 from asyncdesk.ui.column_fit import FitColumns
 from asyncdesk.ui.compose import ComposeWindow
@@ -576,6 +577,14 @@ class MainWindow(QMainWindow):
         message_menu.addSeparator()
         message_menu.addAction(self.reply_action)
         message_menu.addAction(self.reply_all_action)
+        self.save_answer_action = QAction(self.tr("Save as &Answer…"), self)
+        self.save_answer_action.setShortcut(QKeySequence("Ctrl+Shift+A"))
+        self.save_answer_action.setStatusTip(
+            self.tr("Keep the message's text as a saved answer, with a title and tags")
+        )
+        self.save_answer_action.setEnabled(False)  # only while the inbox is shown
+        self.save_answer_action.triggered.connect(self.save_current_as_answer)
+        message_menu.addAction(self.save_answer_action)
         help_menu = self.menuBar().addMenu(self.tr("&Help"))
         help_menu.addAction(self.shortcuts_action)
         self.compose_windows: list[ComposeWindow] = []
@@ -1007,6 +1016,7 @@ class MainWindow(QMainWindow):
         self._sync_label.setVisible(bool(self._sync_label.text()) and not gate)
         self.message_actions.set_enabled(page is Page.INBOX)
         self.new_message_action.setEnabled(page is Page.INBOX)
+        self.save_answer_action.setEnabled(page is Page.INBOX)
         self._apply_deadlines_visibility()
         if page is Page.INBOX:
             self._open_waiting_drafts()
@@ -1194,6 +1204,7 @@ class MainWindow(QMainWindow):
             self.reply_action,
             self.reply_all_action,
             self.new_message_action,
+            self.save_answer_action,
             actions.needs_reply_action,
             actions.no_reply_action,
             actions.dismiss_action,
@@ -1247,6 +1258,19 @@ class MainWindow(QMainWindow):
         self.compose_windows.append(compose)
         compose.show()
         return compose
+
+    def save_current_as_answer(self) -> SaveAnswerDialog | None:
+        """Message ▸ Save as Answer… (Ctrl+Shift+A): the current message's text (email
+        or chat), with a title and tags asked for."""
+        index = self.view.currentIndex()
+        if not index.isValid() or self._store is None or self.page is not Page.INBOX:
+            return None
+        message = self.model.message_at(index.row())
+        dialog = SaveAnswerDialog.for_message(self.tasks, self._clock, self._store, message, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.saved.connect(self._set_status)
+        dialog.open()
+        return dialog
 
     def _forget_closed_compose(self) -> None:
         self.compose_windows = [w for w in self.compose_windows if shiboken6.isValid(w)]

@@ -210,7 +210,8 @@ def every_surface(
 ) -> Iterator[list[QWidget]]:
     """Everything a user reaches from the main window, opened and filled as they would
     see it: the inbox with a message open, the deadlines, Settings (all its pages),
-    a reply in a compose window, the Stats view, the "?" sheet and the welcome. For
+    a reply in a compose window with its saved-answer picker, Save as Answer, the
+    Stats view, the "?" sheet and the welcome. For
     the audits that must see every control (test_ui_audit, test_translations)."""
     from PySide6.QtCore import Qt
 
@@ -227,11 +228,16 @@ def every_surface(
         pass
     compose = window.reply_to_current(reply_all=False)
     assert compose is not None
+    qtbot.waitUntil(compose.body.isEnabled, timeout=10_000)
+    picker = compose.open_answer_picker()
+    assert picker is not None
+    save_answer = window.save_current_as_answer()
+    assert save_answer is not None
     stats = window.show_stats()
     sheet = window.show_shortcuts()
     assert window.store is not None
     welcome = WelcomeDialog(window.tasks, clock, window.store, window)
     qtbot.wait(200)  # let the views fill in what they load
-    yield [window, settings, compose, stats, sheet, welcome]
-    for surface in (welcome, sheet, stats, compose, settings):
+    yield [window, settings, compose, picker, save_answer, stats, sheet, welcome]
+    for surface in (welcome, sheet, stats, save_answer, picker, compose, settings):
         surface.close()

@@ -373,6 +373,69 @@
     </message>
 </context>
 <context>
+    <name>AnswerPicker</name>
+    <message>
+        <source>Insert a saved answer</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Search saved answers</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Type to search titles, tags and text</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Saved answers</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The answer&apos;s text and recordings</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&amp;Insert</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Insert the answer at the cursor (Enter)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Close</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Insert nothing (Esc)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Enter inserts · Esc closes</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>No saved answer holds all of these words.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>No saved answers yet: save one with Message ▸ Save as Answer… or from a reply.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Tags: {tags}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>From {sender}, “{subject}”</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Video</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
     <name>AsyncDesk</name>
     <message>
         <source>Something went wrong (see the log for details).</source>
@@ -593,6 +656,22 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
+        <source>&amp;Insert answer…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Insert a saved answer at the cursor (Ctrl+Shift+I)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Save as a&amp;nswer…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Keep this text as a saved answer, with tags (Ctrl+Shift+A)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
         <source>To:</source>
         <translation type="unfinished"></translation>
     </message>
@@ -622,6 +701,10 @@
     </message>
     <message>
         <source>Sending…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Nothing to save yet: write the answer first.</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
@@ -1085,6 +1168,14 @@ The details are in the log:
     </message>
     <message>
         <source>&amp;Keyboard Shortcuts</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Save as &amp;Answer…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Keep the message&apos;s text as a saved answer, with a title and tags</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -1853,6 +1944,69 @@ school@example.org</source>
     </message>
     <message>
         <source>{said} {count} deadlines moved.</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>SaveAnswerDialog</name>
+    <message>
+        <source>Save as answer</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Title</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Tags</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>e.g. billing, faq</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Separated by commas: letters a-z, digits, - and _; none is fine</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The reply as written now is saved.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The message&apos;s text is saved (its preview only, if its body was never fetched); never its whole thread.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&amp;Save</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Save the answer (Enter)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Save nothing (Esc)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&amp;Title:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>T&amp;ags:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>{field}: {problem}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Saved the answer “{title}”.</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
