@@ -192,17 +192,31 @@ def test_background_starts_in_the_tray_without_the_window(
     monkeypatch.setattr(Tray, "available", staticmethod(lambda: True))
     seen: list[bool] = []
 
+    before = {id(w) for w in QApplication.topLevelWidgets()}  # windows of earlier tests
+
     def look() -> None:
-        (window,) = [w for w in QApplication.topLevelWidgets() if isinstance(w, MainWindow)]
-        if window.store is None:
+        made = [
+            w
+            for w in QApplication.topLevelWidgets()
+            if isinstance(w, MainWindow) and id(w) not in before
+        ]
+        if len(made) != 1 or made[0].store is None:
             QTimer.singleShot(50, look)
             return
+        (window,) = made
         seen.append(window.isVisible())
         (tray,) = window.findChildren(Tray)
         tray.quit_requested.emit()  # the tray's Quit ends the app, window never shown
 
     QTimer.singleShot(0, look)
-    assert app.run(paths.root, clock=clock, background=True) == 0
+    guard = QTimer()  # never hang the suite: end the app and fail instead
+    guard.setSingleShot(True)
+    guard.timeout.connect(QApplication.quit)
+    guard.start(60_000)
+    try:
+        assert app.run(paths.root, clock=clock, background=True) == 0
+    finally:
+        guard.stop()
     assert seen == [False]
 
 
