@@ -1,6 +1,7 @@
-"""A new email, opened from a ``mailto:`` link clicked elsewhere on the desktop.
+"""A new email: from a ``mailto:`` link clicked elsewhere on the desktop, or from
+Message ▸ New Message… (Ctrl+N); both only while the inbox is shown.
 
-The link's fields fill the window; everything stays editable (the link is someone
+A link's fields fill the window; everything stays editable (the link is someone
 else's text). It is sent as a reply is (ui.compose, services.new_message): queued in
 the outbox with its copy on the database worker, then sent on the network pool; a
 failure is one line and the window keeps the text.
