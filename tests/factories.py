@@ -6,10 +6,15 @@ from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from alembic import command
+from alembic.config import Config
+from sqlalchemy import Engine
+
 from asyncdesk.core.accounts import Account, AccountKind
 from asyncdesk.core.messages import Direction, Medium, Message, Sender, Triage
+from asyncdesk.store import migrate
 from asyncdesk.store.accounts import add_account
-from asyncdesk.store.database import Store
+from asyncdesk.store.database import Store, make_engine
 from asyncdesk.store.messages import add_batch
 
 ME = "me@example.com"
@@ -124,3 +129,18 @@ def store_triaged(store: Store, account: Account, messages: Sequence[Message]) -
     batch = [(message, triage(message, account, rules)) for message in messages]
     with store.writing() as session:
         return add_batch(session, account.id, batch, stream="INBOX", cursor="c", now=T0)
+
+
+def profile_at_revision(root: Path, revision: str) -> Engine:
+    """A profile folder whose database is migrated only up to ``revision``, as an older
+    AsyncDesk left it; the caller fills it through the engine, then disposes of it."""
+    from asyncdesk.store.profile import ProfilePaths
+
+    ProfilePaths(root).ensure()
+    engine = make_engine(ProfilePaths(root).database)
+    config = Config()
+    config.set_main_option("script_location", str(migrate.MIGRATIONS_DIR))
+    with engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.upgrade(config, revision)
+    return engine

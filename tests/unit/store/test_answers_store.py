@@ -9,9 +9,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from alembic import command
-from alembic.config import Config
-from factories import T0, add_test_account, email, open_store, store_messages
+from factories import T0, add_test_account, email, open_store, profile_at_revision, store_messages
 from sqlalchemy import text
 
 from asyncdesk.core.answers import AnswerSource, query_words, recording_links
@@ -25,9 +23,8 @@ from asyncdesk.store.answers import (
     search_answers,
     source_message,
 )
-from asyncdesk.store.database import Store, make_engine
+from asyncdesk.store.database import Store
 from asyncdesk.store.messages import search
-from asyncdesk.store.profile import ProfilePaths
 
 
 def _add(store: Store, title: str, body: str, tags: tuple[str, ...] = (), minutes: int = 0) -> int:
@@ -180,13 +177,7 @@ def test_upgrade_from_0008_keeps_everything_and_adds_answers(tmp_path: Path) -> 
     """A profile at revision 0008 with an account and a message: opening it migrates to
     0009 (after a backup); messages and their search survive; answers work at once."""
     root = tmp_path / "old"
-    ProfilePaths(root).ensure()
-    engine = make_engine(ProfilePaths(root).database)
-    config = Config()
-    config.set_main_option("script_location", str(migrate.MIGRATIONS_DIR))
-    with engine.begin() as connection:
-        config.attributes["connection"] = connection
-        command.upgrade(config, "0008")
+    engine = profile_at_revision(root, "0008")
     with engine.begin() as connection:
         connection.exec_driver_sql(
             "INSERT INTO accounts (id, name, kind, identities, config, created_at) VALUES "

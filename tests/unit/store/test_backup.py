@@ -11,15 +11,21 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from alembic import command
-from factories import T0, add_test_account, email, many_emails, open_store, store_messages
-from test_database import _alembic_config
+from factories import (
+    T0,
+    add_test_account,
+    email,
+    many_emails,
+    open_store,
+    profile_at_revision,
+    store_messages,
+)
 
 from asyncdesk.core.clock import FixedClock
 from asyncdesk.core.errors import BadInput, ProfileError
 from asyncdesk.services.profile import restore_backup
 from asyncdesk.store import backup, migrate
-from asyncdesk.store.database import DamagedDatabase, Store, make_engine
+from asyncdesk.store.database import DamagedDatabase, Store
 from asyncdesk.store.messages import count_messages
 from asyncdesk.store.profile import ProfilePaths
 
@@ -90,12 +96,7 @@ def test_a_damaged_database_is_not_backed_up_over_the_good_backups(tmp_path: Pat
 
 def test_a_migration_is_preceded_by_a_backup_of_the_old_schema(tmp_path: Path) -> None:
     root = tmp_path / "old"
-    ProfilePaths(root).ensure()
-    engine = make_engine(ProfilePaths(root).database)
-    config = _alembic_config()
-    with engine.begin() as connection:
-        config.attributes["connection"] = connection
-        command.upgrade(config, "0001")
+    engine = profile_at_revision(root, "0001")
     engine.dispose()
 
     Store.open(root, FixedClock(T0)).close()

@@ -8,17 +8,24 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.config import Config
 from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from factories import T0, add_test_account, email, many_emails, open_store, store_messages
+from factories import (
+    T0,
+    add_test_account,
+    email,
+    many_emails,
+    open_store,
+    profile_at_revision,
+    store_messages,
+)
 
 from asyncdesk.core.errors import ProfileError
 from asyncdesk.core.messages import Triage
 from asyncdesk.store import migrate
-from asyncdesk.store.database import Store, make_engine
+from asyncdesk.store.database import Store
 from asyncdesk.store.messages import (
     add_batch,
     count_messages,
@@ -27,7 +34,7 @@ from asyncdesk.store.messages import (
     page_key,
     search,
 )
-from asyncdesk.store.profile import ProfilePaths, resolve_profile_dir
+from asyncdesk.store.profile import resolve_profile_dir
 from asyncdesk.store.schema import Base, managed_by_models
 
 
@@ -192,12 +199,7 @@ def test_migrated_schema_matches_the_models(tmp_path: Path) -> None:
 
 def test_upgrade_from_the_first_revision_keeps_and_indexes_old_messages(tmp_path: Path) -> None:
     root = tmp_path / "old"
-    ProfilePaths(root).ensure()
-    engine = make_engine(ProfilePaths(root).database)
-    config = _alembic_config()
-    with engine.begin() as connection:
-        config.attributes["connection"] = connection
-        command.upgrade(config, "0001")
+    engine = profile_at_revision(root, "0001")
     with engine.begin() as connection:
         connection.exec_driver_sql(
             "INSERT INTO accounts (id, name, kind, identities, config, created_at) VALUES "

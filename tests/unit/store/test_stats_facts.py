@@ -13,17 +13,22 @@ from datetime import timedelta
 from itertools import pairwise
 from pathlib import Path
 
-from alembic import command
-from alembic.config import Config
-from factories import ME, T0, add_test_account, chat, email, open_store, store_messages
+from factories import (
+    ME,
+    T0,
+    add_test_account,
+    chat,
+    email,
+    open_store,
+    profile_at_revision,
+    store_messages,
+)
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from asyncdesk.core.messages import Direction, Message
-from asyncdesk.store import migrate
-from asyncdesk.store.database import Store, make_engine
+from asyncdesk.store.database import Store
 from asyncdesk.store.outbox import forget_outbound, record_outbound
-from asyncdesk.store.profile import ProfilePaths
 from asyncdesk.store.stats import inbound_facts
 
 M = timedelta(minutes=1)
@@ -141,13 +146,7 @@ def test_a_reply_taken_back_leaves_the_next_one_as_the_first(tmp_path: Path) -> 
 
 def test_upgrading_a_profile_finds_the_first_replies_of_its_messages(tmp_path: Path) -> None:
     root = tmp_path / "old"
-    ProfilePaths(root).ensure()
-    engine = make_engine(ProfilePaths(root).database)
-    config = Config()
-    config.set_main_option("script_location", str(migrate.MIGRATIONS_DIR))
-    with engine.begin() as connection:
-        config.attributes["connection"] = connection
-        command.upgrade(config, "0005")
+    engine = profile_at_revision(root, "0005")
     with engine.begin() as connection:
         connection.exec_driver_sql(
             "INSERT INTO accounts (id, name, kind, identities, config, created_at) VALUES "
