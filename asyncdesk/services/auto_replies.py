@@ -57,7 +57,7 @@ from asyncdesk.sources.smtp import (
     DeliveryUnknown,
     SmtpPartlyRefused,
     SmtpSettings,
-    compose_reply,
+    compose_reply_as,
     envelope_recipients,
     header_block,
     send_raw,
@@ -147,15 +147,8 @@ class Responder:
             self.schedule, self.sla, message.received_at, message.sender.address, account.name
         )
         body = render_auto_reply(facts, message.subject, self.template).body
-        composed = compose_reply(
-            _original_headers(message),
-            from_address=from_address,
-            from_name=str(account.config.get("display_name") or ""),
-            body=body,
-            reply_all=False,
-            identities=account.identities,
-            now=now,
-            domain=from_address.rpartition("@")[2],
+        composed = compose_reply_as(
+            account, from_address, _original_headers(message), body, reply_all=False, now=now
         )
         composed["Auto-Submitted"] = "auto-replied"
         composed[MARKER_NAME] = "1"

@@ -66,7 +66,7 @@ from asyncdesk.sources.smtp import (
     SmtpPartlyRefused,
     SmtpRefused,
     SmtpSettings,
-    compose_reply,
+    compose_reply_as,
     envelope_recipients,
     header_block,
     send_raw,
@@ -253,15 +253,8 @@ class _Composed:
 def _compose(target: ReplyTarget, body: str, *, reply_all: bool, now: datetime) -> _Composed:
     account = target.account
     from_address = _from_address(account)
-    message = compose_reply(
-        original_headers(target),
-        from_address=from_address,
-        from_name=str(account.config.get("display_name") or ""),
-        body=body,
-        reply_all=reply_all,
-        identities=account.identities,
-        now=now,
-        domain=from_address.rpartition("@")[2],
+    message = compose_reply_as(
+        account, from_address, original_headers(target), body, reply_all=reply_all, now=now
     )
     recipients = envelope_recipients(message)
     if not recipients:

@@ -314,6 +314,29 @@ def compose_new(
     return message
 
 
+def compose_reply_as(
+    account: Account,
+    from_address: str,
+    original_raw_headers: bytes,
+    body: str,
+    *,
+    reply_all: bool,
+    now: datetime,
+) -> EmailMessage:
+    """:func:`compose_reply` from ``account``: its display name and addresses, the
+    Message-ID's domain taken from ``from_address``."""
+    return compose_reply(
+        original_raw_headers,
+        from_address=from_address,
+        from_name=str(account.config.get("display_name") or ""),
+        body=body,
+        reply_all=reply_all,
+        identities=account.identities,
+        now=now,
+        domain=from_address.rpartition("@")[2],
+    )
+
+
 # --------------------------------------------------------------------------------- send
 
 
