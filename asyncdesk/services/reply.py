@@ -54,6 +54,7 @@ from asyncdesk.core.accounts import Account, AccountKind
 from asyncdesk.core.clock import Clock
 from asyncdesk.core.errors import AsyncDeskError, BadInput
 from asyncdesk.core.messages import Direction, Medium, Message, normalize_message_id
+from asyncdesk.core.outgoing_attachment import OutgoingAttachment
 from asyncdesk.services.accounts import account_password
 from asyncdesk.services.locks import try_lock
 from asyncdesk.services.secrets import Secrets
@@ -241,6 +242,33 @@ def original_headers(target: ReplyTarget) -> bytes:
     )
 
 
+# A reply is refused above this size before anything is queued: most servers refuse
+# messages over 25 MB (base64 adds a third), and saying so now beats a bounce later.
+MAX_ATTACHMENTS_BYTES = 18 * 1024 * 1024
+
+
+def attachment_from_file(path: Path) -> OutgoingAttachment:
+    """Read a file to attach (its type guessed from its name, else octet-stream);
+    a file that cannot be read is one line."""
+    import mimetypes
+
+    try:
+        data = path.read_bytes()
+    except OSError as error:
+        raise BadInput(f"cannot attach {path.name}: {error.strerror or error}") from None
+    guessed, _encoding = mimetypes.guess_type(path.name)
+    return OutgoingAttachment(path.name, guessed or "application/octet-stream", data)
+
+
+def check_attachments(attachments: Sequence[OutgoingAttachment]) -> None:
+    total = sum(len(item.data) for item in attachments)
+    if total > MAX_ATTACHMENTS_BYTES:
+        raise BadInput(
+            f"the attachments are {total / 1024 / 1024:.1f} MB: most mail servers refuse "
+            f"more than {MAX_ATTACHMENTS_BYTES // 1024 // 1024} MB; share a link instead"
+        )
+
+
 @dataclass(frozen=True, slots=True)
 class _Composed:
     message: EmailMessage
@@ -250,11 +278,24 @@ class _Composed:
     recipients: list[str]
 
 
-def _compose(target: ReplyTarget, body: str, *, reply_all: bool, now: datetime) -> _Composed:
+def _compose(
+    target: ReplyTarget,
+    body: str,
+    *,
+    reply_all: bool,
+    now: datetime,
+    attachments: Sequence[OutgoingAttachment] = (),
+) -> _Composed:
     account = target.account
     from_address = _from_address(account)
     message = compose_reply_as(
-        account, from_address, original_headers(target), body, reply_all=reply_all, now=now
+        account,
+        from_address,
+        original_headers(target),
+        body,
+        reply_all=reply_all,
+        now=now,
+        attachments=attachments,
     )
     recipients = envelope_recipients(message)
     if not recipients:
@@ -365,14 +406,24 @@ def preview_reply(target: ReplyTarget, *, reply_all: bool, now: datetime) -> Que
 
 
 def queue_reply(
-    store: Store, clock: Clock, target: ReplyTarget, body: str, *, reply_all: bool
+    store: Store,
+    clock: Clock,
+    target: ReplyTarget,
+    body: str,
+    *,
+    reply_all: bool,
+    attachments: Sequence[OutgoingAttachment] = (),
 ) -> QueuedReply:
     """Compose the reply and put it in the outbox with its outbound copy (database
-    only: the window runs this on its database worker)."""
+    only: the window runs this on its database worker).
+
+    ``attachments`` go into the composed message, which the outbox keeps whole: the
+    copy sent and the copy filed in Sent both carry them."""
     account = target.account
     assert account.id is not None
     now = clock.now()
-    composed = _compose(target, body, reply_all=reply_all, now=now)
+    check_attachments(attachments)
+    composed = _compose(target, body, reply_all=reply_all, now=now, attachments=attachments)
     copy = outbound_message(composed.raw, conversation=target.conversation, at=now, body=body)
     with store.writing() as session:
         item_id = outbox.enqueue(

@@ -57,6 +57,7 @@ from email.utils import format_datetime, formataddr, getaddresses, make_msgid
 from typing import Final, cast
 
 from asyncdesk.core.accounts import Account
+from asyncdesk.core.outgoing_attachment import OutgoingAttachment
 from asyncdesk.sources.base import AuthFailed, CertificateRejected, ConnectionFailed, SourceError
 from asyncdesk.sources.mail_headers import normalize_mail_address, parse_headers
 from asyncdesk.sources.tls import (
@@ -229,11 +230,14 @@ def compose_reply(
     identities: Sequence[str],
     now: datetime,
     domain: str,
+    attachments: Sequence[OutgoingAttachment] = (),
 ) -> EmailMessage:
     """A text/plain UTF-8 reply to the message whose header block is given.
 
     ``identities`` are the user's own addresses (``from_address`` always counts as one);
     ``now`` must be aware. Recipients, Subject and References follow the module doc.
+    With ``attachments`` it becomes multipart/mixed: the text first, then each file
+    (:func:`attach`).
     """
     original = parse_headers(original_raw_headers)
     own = {normalize_mail_address(address) for address in (*identities, from_address)}
@@ -277,7 +281,21 @@ def compose_reply(
         message.set_content(body, charset="utf-8")
     else:
         message.set_content(body, charset="utf-8", cte="quoted-printable")
+    attach(message, attachments)
     return message
+
+
+def attach(message: EmailMessage, attachments: Sequence[OutgoingAttachment]) -> None:
+    """Add each file as an attachment part (base64), turning the message into
+    multipart/mixed; the content type's parameters (``method=REQUEST``) are kept."""
+    for item in attachments:
+        message.add_attachment(
+            item.data,
+            maintype=item.maintype,
+            subtype=item.subtype,
+            filename=item.filename,
+            params=dict(item.params),
+        )
 
 
 def compose_new(
@@ -322,6 +340,7 @@ def compose_reply_as(
     *,
     reply_all: bool,
     now: datetime,
+    attachments: Sequence[OutgoingAttachment] = (),
 ) -> EmailMessage:
     """:func:`compose_reply` from ``account``: its display name and addresses, the
     Message-ID's domain taken from ``from_address``."""
@@ -334,6 +353,7 @@ def compose_reply_as(
         identities=account.identities,
         now=now,
         domain=from_address.rpartition("@")[2],
+        attachments=attachments,
     )
 
 

@@ -15,6 +15,13 @@ Saved answers (ui.answers_picker): **Insert answer…** (Ctrl+Shift+I) picks one
 inserts its text at the cursor, one step for Ctrl+Z; **Save as answer…**
 (Ctrl+Shift+A) keeps the text typed so far as an answer, with a title and tags.
 
+Attachments: **Attach file…** (or :meth:`ComposeWindow.add_attachment`, which the
+triage actions use for an office-hours invitation and the recorder for a video) lists
+each file under the text; Delete or **Remove** takes the selected one off. A file is
+read when the reply is queued (on the database worker), so a large recording never
+blocks the window; the composed message, attachments and all, is what the outbox keeps,
+sends and files in Sent. Attachments are not part of the saved draft.
+
 Chat messages are answered in the chat view instead (ui.chat_view).
 
 Threading contract: GUI thread only; tasks get the store, secrets and values as
@@ -32,9 +39,12 @@ from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QDialog,
+    QFileDialog,
     QFormLayout,
     QHBoxLayout,
     QLabel,
+    QListWidget,
+    QListWidgetItem,
     QPlainTextEdit,
     QPushButton,
     QVBoxLayout,
@@ -45,6 +55,7 @@ from asyncdesk.core.accounts import AccountKind
 from asyncdesk.core.answers import Answer
 from asyncdesk.core.clock import Clock
 from asyncdesk.core.errors import AsyncDeskError
+from asyncdesk.core.outgoing_attachment import OutgoingAttachment
 from asyncdesk.store.database import Store
 from asyncdesk.ui.answers_picker import AnswerPicker, SaveAnswerDialog, reply_subject_title
 from asyncdesk.ui.tasks import TaskRunner
@@ -65,7 +76,8 @@ class ComposeWindow(QDialog):
 
     Signals (GUI thread): ``ready()`` the header (and any saved draft) is shown;
     ``sent(str)`` the one-line outcome, the window then closes; ``failed(str)``;
-    ``draft_saved()``; ``answer_inserted()`` a saved answer's text is in the body.
+    ``draft_saved()``; ``answer_inserted()`` a saved answer's text is in the body;
+    ``attachments_changed()`` a file was attached or removed.
     """
 
     ready = Signal()
@@ -73,6 +85,7 @@ class ComposeWindow(QDialog):
     failed = Signal(str)
     draft_saved = Signal()
     answer_inserted = Signal()
+    attachments_changed = Signal()
 
     def __init__(
         self,
@@ -135,6 +148,31 @@ class ComposeWindow(QDialog):
         self.save_answer_button.setEnabled(False)
         self.save_answer_button.setAutoDefault(False)
         self.save_answer_button.clicked.connect(self.save_as_answer)
+        self._attachments: list[Path | OutgoingAttachment] = []
+        self.attachment_list = QListWidget(self)
+        self.attachment_list.setObjectName("composeAttachments")
+        self.attachment_list.setAccessibleName(self.tr("Attached files"))
+        self.attachment_list.setToolTip(self.tr("Files sent with the reply (Delete removes one)"))
+        self.attachment_list.setMaximumHeight(72)
+        self.attachment_list.setVisible(False)
+        self.attachment_list.currentRowChanged.connect(self._update_remove)
+        self.attach_button = QPushButton(self.tr("A&ttach file…"), self)
+        self.attach_button.setObjectName("attachFileButton")
+        self.attach_button.setToolTip(self.tr("Send a file with the reply"))
+        self.attach_button.setAutoDefault(False)
+        self.attach_button.clicked.connect(self.choose_files)
+        self.remove_attachment_button = QPushButton(self.tr("&Remove"), self)
+        self.remove_attachment_button.setObjectName("removeAttachmentButton")
+        self.remove_attachment_button.setToolTip(self.tr("Take the selected file off the reply"))
+        self.remove_attachment_button.setAutoDefault(False)
+        self.remove_attachment_button.setVisible(False)
+        self.remove_attachment_button.clicked.connect(self.remove_selected_attachment)
+        QShortcut(
+            QKeySequence(QKeySequence.StandardKey.Delete),
+            self.attachment_list,
+            self.remove_selected_attachment,
+            Qt.ShortcutContext.WidgetShortcut,
+        )
         self.status = QLabel(self)
         self.status.setObjectName("composeStatus")
         self.status.setWordWrap(True)
@@ -150,15 +188,20 @@ class ComposeWindow(QDialog):
         form.addRow(self.tr("To:"), self.to_label)
         form.addRow(self.tr("Cc:"), self.cc_label)
         form.addRow(self.tr("Subject:"), self.subject_label)
+        attached = QHBoxLayout()
+        attached.addWidget(self.attachment_list, 1)
+        attached.addWidget(self.remove_attachment_button, 0, Qt.AlignmentFlag.AlignTop)
         buttons = QHBoxLayout()
         buttons.addWidget(self.insert_answer_button)
         buttons.addWidget(self.save_answer_button)
+        buttons.addWidget(self.attach_button)
         buttons.addWidget(self.status, 1)
         buttons.addWidget(self.discard_button)
         buttons.addWidget(self.send_button)
         layout = QVBoxLayout(self)
         layout.addLayout(form)
         layout.addWidget(self.body, 1)
+        layout.addLayout(attached)
         layout.addLayout(buttons)
         self.resize(640, 460)
         self._prepare()
@@ -277,11 +320,18 @@ class ComposeWindow(QDialog):
         self.status.setText(self.tr("Sending…"))
         store, clock, tasks = self._store, self._clock, self._tasks
         target, secrets, reply_all = self._target, self._secrets, self.reply_all
+        chosen = list(self._attachments)
+        self.attach_button.setEnabled(False)
+        self.remove_attachment_button.setEnabled(False)
 
         def queue() -> Any:
-            from asyncdesk.services.reply import queue_reply
+            from asyncdesk.services.reply import attachment_from_file, queue_reply
 
-            return queue_reply(store, clock, target, text, reply_all=reply_all)
+            files = [
+                item if isinstance(item, OutgoingAttachment) else attachment_from_file(item)
+                for item in chosen
+            ]
+            return queue_reply(store, clock, target, text, reply_all=reply_all, attachments=files)
 
         def queued(item: Any) -> None:
             def send() -> Any:
@@ -294,6 +344,66 @@ class ComposeWindow(QDialog):
             )
 
         tasks.run_db(queue, success=queued, failure=self._on_failed, is_current=self._alive)
+
+    # -- attachments ------------------------------------------------------------------
+
+    def add_attachment(self, item: Path | OutgoingAttachment) -> None:
+        """Attach a file (read when the reply is queued) or ready bytes (an invitation),
+        listed under the text; attaching the same path twice lists it once."""
+        if self._sending or self._sent:
+            return
+        if isinstance(item, Path):
+            item = item.expanduser()
+            if item in self._attachments:
+                return
+            name = item.name
+            size = item.stat().st_size if item.is_file() else None
+        else:
+            name, size = item.filename, len(item.data)
+        self._attachments.append(item)
+        label = name if size is None else f"{name} ({_human_size(size)})"
+        entry = QListWidgetItem(label, self.attachment_list)
+        entry.setToolTip(str(item) if isinstance(item, Path) else name)
+        self.attachment_list.setVisible(True)
+        self.remove_attachment_button.setVisible(True)
+        self.attachment_list.setCurrentRow(self.attachment_list.count() - 1)
+        self.attachments_changed.emit()
+
+    def attachments(self) -> list[Path | OutgoingAttachment]:
+        """What will be sent with the reply, in the order attached."""
+        return list(self._attachments)
+
+    def remove_attachment(self, row: int) -> None:
+        if self._sending or self._sent or not 0 <= row < len(self._attachments):
+            return
+        del self._attachments[row]
+        self.attachment_list.takeItem(row)
+        empty = not self._attachments
+        self.attachment_list.setVisible(not empty)
+        self.remove_attachment_button.setVisible(not empty)
+        self._update_remove()
+        self.attachments_changed.emit()
+
+    def remove_selected_attachment(self) -> None:
+        self.remove_attachment(self.attachment_list.currentRow())
+
+    def _update_remove(self) -> None:
+        self.remove_attachment_button.setEnabled(
+            not self._sending and self.attachment_list.currentRow() >= 0
+        )
+
+    def choose_files(self) -> QFileDialog:
+        """Attach file…: pick one or more files (the dialog is returned for tests)."""
+        dialog = QFileDialog(self, self.tr("Attach files"))
+        dialog.setFileMode(QFileDialog.FileMode.ExistingFiles)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.filesSelected.connect(self._add_files)
+        dialog.open()
+        return dialog
+
+    def _add_files(self, paths: list[str]) -> None:
+        for path in paths:
+            self.add_attachment(Path(path))
 
     # -- saved answers ----------------------------------------------------------------
 
@@ -369,6 +479,8 @@ class ComposeWindow(QDialog):
         self.status.setText(message)
         self.body.setReadOnly(False)
         self.send_button.setEnabled(self._target is not None)
+        self.attach_button.setEnabled(True)
+        self._update_remove()
         self.failed.emit(message)
 
     def discard(self) -> None:
@@ -397,3 +509,11 @@ class ComposeWindow(QDialog):
             self.close()
             return
         super().keyPressEvent(event)
+
+
+def _human_size(size: int) -> str:
+    if size < 1024:
+        return f"{size} B"
+    if size < 1024 * 1024:
+        return f"{size / 1024:.0f} KB"
+    return f"{size / 1024 / 1024:.1f} MB"
