@@ -197,6 +197,22 @@ AUTOREPLY_TEMPLATE: Setting[str] = Setting(
     _check_autoreply_template,
 )
 
+
+def _video_previews(service: str, name: str) -> Setting[bool]:
+    return Setting(
+        f"video.previews.{service}",
+        bool,
+        False,
+        f"Whether the preview picture of a {name} video linked in a message is loaded "
+        f"as soon as the message is shown (which tells {name} you opened it); off asks "
+        "first, every time.",
+    )
+
+
+VIDEO_PREVIEWS_YOUTUBE = _video_previews("youtube", "YouTube")
+VIDEO_PREVIEWS_VIMEO = _video_previews("vimeo", "Vimeo")
+VIDEO_PREVIEWS_LOOM = _video_previews("loom", "Loom")
+
 SETTINGS: dict[str, Setting[object]] = {
     setting.name: setting  # type: ignore[misc]
     for setting in (
@@ -212,6 +228,9 @@ SETTINGS: dict[str, Setting[object]] = {
         NOTIFY_VIP,
         AUTOREPLY_ENABLED,
         AUTOREPLY_TEMPLATE,
+        VIDEO_PREVIEWS_YOUTUBE,
+        VIDEO_PREVIEWS_VIMEO,
+        VIDEO_PREVIEWS_LOOM,
     )
 }
 
