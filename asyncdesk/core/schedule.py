@@ -15,6 +15,12 @@ Local times and DST — the rules, so that every instant has exactly one answer:
   what the wall clock actually shows (09:00-17:00 is always 09:00-17:00 on the wall).
 - Imported calendar blocks are absolute instants and need no such rules.
 
+Office hours (:class:`OfficeHoursBlock`): a recurring group session others may book
+into instead of a one-to-one call (see :mod:`asyncdesk.core.office_hours`). They are
+placed by the same local-time rules but never change the mode; they may not overlap
+deep work (nobody should be invited into it) nor each other, and they follow closed
+days.
+
 Overlaps: two windows, or a window and a deep-work block, may not overlap; the error
 names both. Deep-work blocks may overlap each other (they merge). A schedule with no
 window at all is always open (mode ``window``), so a new user is never locked out.
@@ -173,6 +179,40 @@ class WeeklyBlock:
         )
 
 
+DEFAULT_OFFICE_HOURS_TITLE = "Office hours"
+MAX_TITLE_CHARS = 80
+
+
+@dataclass(frozen=True, slots=True)
+class OfficeHoursBlock:
+    """A recurring office-hours slot on the same weekdays every week, in local time."""
+
+    days: frozenset[int]
+    start: int
+    end: int
+    title: str = DEFAULT_OFFICE_HOURS_TITLE
+
+    def __post_init__(self) -> None:
+        if not self.days:
+            raise BadInput("office hours need at least one day")
+        if not self.days <= frozenset(range(len(DAY_NAMES))):
+            raise BadInput(f"not weekdays (0 = mon ... 6 = sun): {sorted(self.days)}")
+        check_range(self.start, self.end)
+        title = " ".join(self.title.split())
+        if not title:
+            raise BadInput("give office hours a title, e.g. --title 'Office hours'")
+        if len(title) > MAX_TITLE_CHARS:
+            raise BadInput(f"the title is longer than {MAX_TITLE_CHARS} characters")
+        object.__setattr__(self, "title", title)
+
+    def describe(self) -> str:
+        named = "" if self.title == DEFAULT_OFFICE_HOURS_TITLE else f" ({self.title})"
+        return (
+            f"office hours {format_days(self.days)} "
+            f"{format_clock(self.start)}-{format_clock(self.end)}{named}"
+        )
+
+
 @dataclass(frozen=True, slots=True)
 class OneOffBlock:
     """A window or deep-work block on one date only, in local time."""
@@ -277,6 +317,7 @@ class Schedule:
     skips: tuple[SkipWindow, ...] = ()
     closed_days: frozenset[date] = frozenset()
     imported: tuple[ImportedBlock, ...] = ()
+    office_hours: tuple[OfficeHoursBlock, ...] = ()
     # Derived from ``imported`` for fast look-ups; not part of the value.
     _imported_starts: list[datetime] = field(
         init=False, repr=False, compare=False, default_factory=list
@@ -472,6 +513,9 @@ class Schedule:
             raise BadInput(f"there is no {wanted} to remove (see: asyncdesk schedule show)")
         return replace(self, weekly=tuple(kept)).checked()
 
+    def with_office_hours(self, block: OfficeHoursBlock) -> Schedule:
+        return replace(self, office_hours=(*self.office_hours, block)).checked()
+
     def with_one_off(self, block: OneOffBlock) -> Schedule:
         return replace(self, one_offs=(*self.one_offs, block)).checked()
 
@@ -527,6 +571,12 @@ class Schedule:
                     and (first.start < second.end and second.start < first.end)
                 ):
                     raise BadInput(f"{second.describe()} overlaps {first.describe()}")
+        for index, hours in enumerate(self.office_hours):
+            others: list[OfficeHoursBlock | WeeklyBlock] = [*self.office_hours[:index]]
+            others += [b for b in weekly if b.kind is BlockKind.DEEP_WORK]
+            for other in others:
+                if hours.days & other.days and hours.start < other.end and other.start < hours.end:
+                    raise BadInput(f"{hours.describe()} overlaps {other.describe()}")
         for day in sorted({o.day for o in self.one_offs}):
             placed = self.intervals_on(day)
             for index, first_interval in enumerate(placed):

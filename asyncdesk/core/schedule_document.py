@@ -3,6 +3,10 @@
 Imported calendar blocks are not part of the document (they are many, and kept in their
 own table); the document holds what the user typed. Lists are in a canonical order, so
 the same schedule always gives the same bytes.
+
+Office hours are an optional key (``office_hours``), written only when there are some:
+a document from before them loads as it is, and a schedule without them is stored
+with the same bytes as before.
 """
 
 from __future__ import annotations
@@ -13,8 +17,10 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from asyncdesk.core.schedule import (
+    DEFAULT_OFFICE_HOURS_TITLE,
     BlockKind,
     ImportedBlock,
+    OfficeHoursBlock,
     OneOffBlock,
     Schedule,
     SkipWindow,
@@ -65,12 +71,29 @@ def to_document(schedule: Schedule) -> Document:
             }
         )
     overrides.sort(key=lambda o: (o["date"] or "", o["start"] or "", o["kind"] or ""))
-    return {
+    document: Document = {
         "timezone": schedule.zone.key,
         "windows": weekly(BlockKind.WINDOW),
         "deep_work": weekly(BlockKind.DEEP_WORK),
         "overrides": overrides,
     }
+    if schedule.office_hours:
+        document["office_hours"] = office_hours_document(schedule.office_hours)
+    return document
+
+
+def office_hours_document(blocks: Sequence[OfficeHoursBlock]) -> list[dict[str, str]]:
+    """The office hours as ``schedule show --json`` lists them, in canonical order."""
+    ordered = sorted(blocks, key=lambda b: (b.start, b.end, min(b.days), b.title))
+    return [
+        {
+            "days": format_days(b.days),
+            "start": format_clock(b.start),
+            "end": format_clock(b.end),
+            "title": b.title,
+        }
+        for b in ordered
+    ]
 
 
 def from_document(
@@ -106,9 +129,19 @@ def from_document(
                     parse_clock(override["end"], end=True),
                 )
             )
+    office_hours = tuple(
+        OfficeHoursBlock(
+            parse_days(b["days"]),
+            parse_clock(b["start"]),
+            parse_clock(b["end"], end=True),
+            b.get("title") or DEFAULT_OFFICE_HOURS_TITLE,
+        )
+        for b in document.get("office_hours", [])
+    )
     return Schedule(
         zone=zone,
         weekly=tuple(weekly),
+        office_hours=office_hours,
         one_offs=tuple(one_offs),
         skips=tuple(skips),
         closed_days=frozenset(closed),
