@@ -364,6 +364,66 @@ class AutoReplyRow(Base):
     sent_at: Mapped[datetime | None] = mapped_column(UTCInstant())
 
 
+class CheckinRow(Base):
+    """A check-in (``store.checkins``): a question asked of ``recipients`` (email
+    addresses, or chat user / room ids) through one account on ``days`` (``fri``,
+    ``mon-fri``: ``core.schedule.parse_days``) at ``minute`` after local midnight in
+    the schedule's zone."""
+
+    __tablename__ = "checkins"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(64), unique=True)
+    account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id", ondelete="CASCADE"))
+    days: Mapped[str] = mapped_column(String(32))
+    minute: Mapped[int] = mapped_column(Integer)
+    recipients: Mapped[list[str]] = mapped_column(JSON, default=list)
+    question: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCInstant())
+
+
+class CheckinRunRow(Base):
+    """One asking of a check-in, at its ``due_at`` (UTC). The unique
+    ``(checkin_id, due_at)`` is the claim: the row is inserted and committed before
+    anything is sent, so a second process or a restart never asks twice. ``state``:
+    ``queued`` (claimed), ``sent`` (every message handed over), ``partial``, ``failed``."""
+
+    __tablename__ = "checkin_runs"
+    __table_args__ = (UniqueConstraint("checkin_id", "due_at", name="uq_checkin_runs_once"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    checkin_id: Mapped[int] = mapped_column(ForeignKey("checkins.id", ondelete="CASCADE"))
+    due_at: Mapped[datetime] = mapped_column(UTCInstant())
+    state: Mapped[str] = mapped_column(String(8))
+    error: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCInstant())
+    sent_at: Mapped[datetime | None] = mapped_column(UTCInstant())
+
+
+class CheckinSendRow(Base):
+    """What a run sent to one recipient, to match the answers: email keeps the
+    message's ``message_id`` (the reply's In-Reply-To / References name it); chat the
+    ``conversation`` (room / channel) and the event's ``remote_id``. ``state``:
+    ``queued`` / ``sent`` / ``failed`` (``error``: why, one line); an email's delivery
+    is the outbox's (``outbox.message_id``)."""
+
+    __tablename__ = "checkin_sends"
+    __table_args__ = (
+        UniqueConstraint("run_id", "recipient", name="uq_checkin_sends_recipient"),
+        Index("ix_checkin_sends_message_id", "message_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    run_id: Mapped[int] = mapped_column(ForeignKey("checkin_runs.id", ondelete="CASCADE"))
+    recipient: Mapped[str] = mapped_column(String(320))
+    message_id: Mapped[str | None] = mapped_column(String(998))
+    conversation: Mapped[str | None] = mapped_column(String(512))
+    remote_id: Mapped[str | None] = mapped_column(String(512))
+    state: Mapped[str] = mapped_column(String(8))
+    error: Mapped[str | None] = mapped_column(Text)
+    sent_at: Mapped[datetime | None] = mapped_column(UTCInstant())
+
+
 #: The FTS5 tables (and their shadow tables) made by hand-written SQL in migrations.
 _FTS_TABLES = ("message_search", "answer_search")
 
