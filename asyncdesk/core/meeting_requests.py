@@ -154,7 +154,7 @@ _NOT_A_REQUEST: Final = re.compile(
             # Italian
             r"grazie per (?:la|il) (?:\w+ )?(?:chiamata|telefonata|riunione|call)",
             r"(?:verbale|appunti) (?:della|dell') ?(?:riunione|call)",
-            r"ci (?:sentiamo|vediamo) (?:presto|dopo|domani|a breve)\b(?!\s?\?)",
+            r"ci (?:sentiamo|vediamo) (?:presto|dopo|domani|a breve)\b(?![^.!?\n]{0,60}\?)",
         )
     )
     + ")"
@@ -206,6 +206,15 @@ _REQUESTS: Final[dict[str, tuple[str, ...]]] = {
         r"\b(?:talk|chat|discuss (?:this|it)) (?:live|in person|face to face|over coffee|"
         r"by phone|on the phone)\b",
         r"\bdo a (?:quick |short )?(?:call|zoom|video call|meeting)\b",
+        # Formal: "Request for a meeting", "Might you have thirty minutes available".
+        r"\brequest for (?:a |an )?(?:meeting|call|appointment|conversation)\b",
+        r"\b(?:do|would|might|could|will) you have (?:\w+ ){0,2}?(?:minutes|mins?|"
+        r"moments?) (?:available|free|for|to|this|next|tomorrow|today|on)\b",
+        rf"\b(?:do|would) you have (?:some |any )?time (?:{_SOON}|on (?:mon|tue|wed|thu|fri)"
+        r"|for a (?:call|chat|meeting))\b",
+        r"\b(?:book|schedule) (?:a|your) (?:quick |free |short |personal(?:i[sz]ed)? |"
+        r"\d+[- ]?min(?:ute)? )?demo\b",
+        r"\b\d+[- ]?min(?:ute)? (?:demo|intro|introduction)\b",
     ),
     "de": (
         r"\bkurz(?:es|en|e)? (?:telefonat|call|gesprach|meeting|treffen|abstimmung|"
@@ -213,8 +222,12 @@ _REQUESTS: Final[dict[str, tuple[str, ...]]] = {
         r"\b(?:konnen|konnten|sollen|sollten|wollen|mussen) wir (?:uns )?(?:[\w.]+ ){0,4}?"
         r"(?:treffen|telefonieren|sprechen|"
         r"zusammensetzen|austauschen|abstimmen|callen|unterhalten)\b",
-        r"\blass(?:t)? uns (?:mal |kurz |doch )*(?:treffen|telefonieren|sprechen|"
+        r"\blass(?:t)? uns (?:[\w.]+ ){0,4}?(?:treffen|telefonieren|sprechen|"
         r"zusammensetzen|austauschen|callen)\b",
+        r"\bterminanfrage\b",
+        r"\bbitte um (?:einen|ein) (?:\w+ )?(?:termin|gesprach|treffen|telefonat)\b",
+        r"\bpasst (?:es )?(?:dir|ihnen|euch) (?:am |der |die |das )?(?:montag|dienstag|"
+        r"mittwoch|donnerstag|freitag|morgen|heute|nachste|diese|\d)",
         r"\b(?:hast du|habt ihr|haben sie|hattest du|hatten sie) (?:morgen |heute |"
         r"diese woche |nachste woche |mal |kurz )*(?:zeit|ein paar minuten|\d+ minuten)\b",
         r"\btermin (?:vereinbaren|ausmachen|finden|abstimmen|vorschlagen)\b",
@@ -245,7 +258,10 @@ _REQUESTS: Final[dict[str, tuple[str, ...]]] = {
         r"\bdispo (?:pour|demain|cette|la semaine|ce)\b",
         r"\b(?:appelle|appelez|rappelle|rappelez)-moi\b",
         r"\bfaire un point\b",
-        r"\b(?:tu aurais|aurais-tu|auriez-vous|vous auriez|as-tu|avez-vous|tu as|vous avez) "
+        r"\bdemande de (?:rendez-vous|rdv|reunion|entretien)\b",
+        r"\bsolliciter (?:un|une) (?:\w+ )?(?:rendez-vous|entretien|reunion)\b",
+        r"\b(?:tu aurais|aurais-tu|auriez-vous|vous auriez|as-tu|avez-vous|tu as|vous avez|"
+        r"t'as|t'aurais) "
         r"(?:un moment|un creneau|quelques minutes|\d+ ?min\w*|le temps|du temps|"
         r"un peu de temps|5 minutes|dix minutes|cinq minutes)\b",
         r"\bqu'on (?:en parle|se (?:voie|voit|parle|cale|appelle|rencontre))\b",
@@ -275,7 +291,10 @@ _REQUESTS: Final[dict[str, tuple[str, ...]]] = {
         r"una (?:llamada|videollamada|reunion|call|videoconferencia)\b",
         r"\b(?:que hablemos|hablemos (?:manana|el|esta|por telefono|luego|en persona|"
         r"un momento))\b",
-        r"\b(?:te|le|os) viene bien (?:que|el|a las|manana|hoy|esta|una|un)\b",
+        r"\b(?:te|le|os|les) (?:viene|va) bien (?:que|el|a las|manana|hoy|esta|una|un)\b",
+        r"\bsolicitud de (?:reunion|cita|entrevista)\b",
+        r"\bsolicitar(?:le|les)? una (?:\w+ )?(?:reunion|cita|llamada|entrevista)\b",
+        r"\b(?:una|un) (?:demo|demostracion) (?:de \d+ ?min\w*|rapida|breve|gratuita)\b",
         r"\binvitacion: ",
     ),
     "nl": (
@@ -290,6 +309,8 @@ _REQUESTS: Final[dict[str, tuple[str, ...]]] = {
         r"\b(?:heb je|heeft u|hebben jullie) (?:[\w.]+ ){0,3}?(?:tijd|een momentje|"
         r"\d+ minuten|vijf minuten|tien minuten)\b",
         r"\b(?:bel|belt u) me\b",
+        r"\b(?:heb je|heeft u|hebben jullie) (?:even|ff|effe|eventjes)(?: tijd)? ?\?",
+        r"\bverzoek (?:om|tot) (?:een )?(?:\w+ )?(?:afspraak|gesprek|overleg|kennismaking)\b",
         r"\bkop koffie (?:te )?(?:drinken|doen)\b",
         r"\buitnodiging: ",
     ),
@@ -300,8 +321,10 @@ _REQUESTS: Final[dict[str, tuple[str, ...]]] = {
         r"marcar|agendar|fazer uma (?:call|chamada|reuniao)|bater um papo)\b",
         r"\b(?:marcar|agendar|combinar|organizar) (?:uma|um) (?:reuniao|call|chamada|"
         r"conversa|horario|videochamada|cafe|papo)\b",
-        r"\b(?:voce|vc|tu) (?:tem|teria|tens) (?:um minuto|uns minutos|\d+ minutos|tempo|"
-        r"um tempinho)\b",
+        r"\b(?:voce |vc |tu )?(?:tem|teria|tens) (?:um minuto|um minutinho|uns minutos|"
+        r"uns minutinhos|\d+ minutos|um tempinho)\b",
+        r"\bpedido de reuniao\b",
+        r"\bsolicitar (?:uma|um) (?:\w+ )?(?:reuniao|encontro|conversa)\b",
         r"\b(?:esta|estaria|estas) (?:disponivel|livre) (?:para|amanha|hoje|esta|na)\b",
         r"\b(?:me liga|liga pra mim|me ligue)\b",
         r"\bconvite: ",
@@ -318,6 +341,9 @@ _REQUESTS: Final[dict[str, tuple[str, ...]]] = {
         r"\b(?:sei|e|saresti|sarebbe|siete) (?:disponibile|libero|libera|disponibili) "
         r"(?:per|domani|oggi|questa|la prossima|lunedi|martedi|mercoledi|giovedi|venerdi)\b",
         r"\bchiamami\b",
+        r"\brichiesta di (?:incontro|riunione|appuntamento|colloquio)\b",
+        r"\bdisponibilita per (?:un|una) (?:\w+ )?(?:incontro|riunione|call|chiamata|"
+        r"colloquio|appuntamento)\b",
         r"\bci (?:sentiamo|vediamo) (?:domani|oggi|questa|la prossima|lunedi|martedi|"
         r"mercoledi|giovedi|venerdi)\b[^.!?\n]{0,60}\?",
         r"\b(?:un )?caffe (?:insieme|per parlarne)\b",
@@ -363,6 +389,10 @@ _LIVE: Final = re.compile(
     r"ligar|te ligo|ligacao|chamada|nos ver|reuniao rapida|"
     # Italian
     r"chiamare|chiamo|ti chiamo|chiamata|telefonata|vederci|sentirci|caffe|"
+    # Meals and drinks, and one-to-ones, in every language
+    r"lunch|a drink|drinks|a beer|mittagessen|essen gehen|ein bier|dejeuner|un verre|"
+    r"almuerzo|comer juntos|una cerveza|lunchen|een biertje|almoco|almocar|pranzo|"
+    r"aperitivo|spritz|1:1|one-on-one|1-on-1|"
     # English loans
     r"(?:una|un|uma|een|eine|einen) (?:\w+ )?(?:call|zoom|meeting)"
     r")\b"
@@ -375,7 +405,9 @@ _ASKS: Final = re.compile(
     r"que tal|te parece|le parece|"
     r"zullen we|zin om|schikt het|"
     r"que tal|topa|"
-    r"ti andrebbe|che ne dici|che ne pensi"
+    r"ti andrebbe|che ne dici|che ne pensi|"
+    r"i suggest|suggest we|je suggere|ich schlage vor|schlage ich vor|sugiero|"
+    r"ik stel voor|stel ik voor|proponho|propongo"
     r")\b"
 )
 _PAST: Final = re.compile(

@@ -24,12 +24,17 @@ from asyncdesk.core.meeting_requests import (
     normalize,
 )
 
-DATA = Path(__file__).resolve().parents[2] / "data" / "meeting_requests.jsonl"
+DATA_DIR = Path(__file__).resolve().parents[2] / "data"
+DATA = DATA_DIR / "meeting_requests.jsonl"
+#: Written without sight of the detector or of DATA: ``_dev`` widened the phrase
+#: lists, ``_heldout`` is never tuned on (benchmarks/meeting_requests.py).
+DEV = DATA_DIR / "meeting_requests_dev.jsonl"
+HELDOUT = DATA_DIR / "meeting_requests_heldout.jsonl"
 LANGUAGES = {"en", "de", "fr", "es", "nl", "pt", "it"}
 
 
-def _rows() -> list[dict[str, Any]]:
-    with DATA.open(encoding="utf-8") as lines:
+def _rows(path: Path = DATA) -> list[dict[str, Any]]:
+    with path.open(encoding="utf-8") as lines:
         return [json.loads(line) for line in lines if line.strip()]
 
 
@@ -44,9 +49,9 @@ def test_the_labelled_set_is_large_varied_and_balanced() -> None:
     assert all(set(row) == {"subject", "body", "lang", "label"} for row in rows)
 
 
-def test_precision_and_recall_on_the_labelled_set() -> None:
+def _tallies(rows: list[dict[str, Any]]) -> dict[str, list[int]]:
     tallies: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0])  # tp, fp, fn
-    for row in _rows():
+    for row in rows:
         found = is_meeting_request(row["subject"], row["body"])
         for key in (row["lang"], "all"):
             if found and row["label"]:
@@ -55,7 +60,11 @@ def test_precision_and_recall_on_the_labelled_set() -> None:
                 tallies[key][1] += 1
             elif row["label"]:
                 tallies[key][2] += 1
-    for key, (tp, fp, fn) in sorted(tallies.items()):
+    return tallies
+
+
+def test_precision_and_recall_on_the_labelled_set() -> None:
+    for key, (tp, fp, fn) in sorted(_tallies(_rows() + _rows(DEV)).items()):
         precision = tp / (tp + fp) if tp + fp else 1.0
         recall = tp / (tp + fn)
         print(f"{key}: precision {precision:.3f}, recall {recall:.3f}")
@@ -64,6 +73,18 @@ def test_precision_and_recall_on_the_labelled_set() -> None:
             assert recall >= 0.9
         else:
             assert recall >= 0.75, key
+
+
+def test_on_text_never_tuned_on_a_label_is_rarely_wrong() -> None:
+    """The held-out set measures what a user meets: new wording. A missed request
+    costs little (the message is still in the inbox); a false "meeting request" label
+    on a newsletter or meeting notes would teach the user to ignore the label."""
+    rows = _rows(HELDOUT)
+    assert len(rows) >= 100
+    assert {row["lang"] for row in rows} == LANGUAGES
+    tp, fp, fn = _tallies(rows)["all"]
+    assert fp / (tp + fp) <= 0.05
+    assert tp / (tp + fn) >= 0.5  # 0.585 when first measured
 
 
 @pytest.mark.parametrize(
