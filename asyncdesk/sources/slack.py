@@ -70,8 +70,15 @@ and one that waits out ``HTTP 429`` for the ``Retry-After`` seconds Slack asks f
 long as that is at most ``max_retry_wait``; a longer wait raises :class:`RateLimited`
 at once rather than blocking a worker for minutes.
 
+Published availability: :meth:`SlackSource.set_status` (``users.profile.set``: the
+status text, emoji and expiration), :meth:`SlackSource.snooze` and
+:meth:`SlackSource.end_snooze` (``dnd.setSnooze``, ``dnd.endSnooze``). They need the
+``users.profile:write`` and ``dnd:write`` scopes; a token without one gets a
+:class:`SlackError` naming the scope to add.
+
 Threads of execution: a :class:`SlackSource` caches names and conversations; use each
-from one worker thread at a time.
+from one worker thread at a time. The published-availability calls touch no cache (each
+is one HTTP exchange), so the presence thread may make them beside a sync.
 """
 
 from __future__ import annotations
@@ -144,6 +151,12 @@ AUTH_ERRORS: Final = frozenset(
 CONTENT_SUBTYPES: Final = frozenset(
     {"", "bot_message", "thread_broadcast", "file_share", "me_message"}
 )
+#: The scope each published-availability method needs (Slack's ``missing_scope``).
+PRESENCE_SCOPES: Final = {
+    "users.profile.set": "users.profile:write",
+    "dnd.setSnooze": "dnd:write",
+    "dnd.endSnooze": "dnd:write",
+}
 #: What the cursor's ``changes`` says of a message shown as a tombstone.
 DELETED: Final = "deleted"
 
@@ -1034,6 +1047,52 @@ class SlackSource:
         if ts is None:
             raise SourceError("Slack chat.postMessage failed: the answer has no ts")
         return f"{posted}:{ts}"
+
+    # ------------------------------------------------------------ published availability
+
+    def set_status(self, text: str, emoji: str, expires: datetime | None) -> None:
+        """The user's status (``users.profile.set``): ``text`` (at most 100 characters),
+        ``emoji`` (``:no_bell:``), and when Slack clears it by itself (``None``: never).
+        Empty text and emoji clear the status. Needs the ``users.profile:write`` scope."""
+        expiration = 0 if expires is None else max(0, int(expires.timestamp()))
+        profile = {
+            "status_text": text[:100],
+            "status_emoji": emoji,
+            "status_expiration": expiration,
+        }
+        self._scoped("users.profile.set", profile=json.dumps(profile, ensure_ascii=False))
+
+    def snooze(self, minutes: int) -> datetime | None:
+        """Do not disturb for ``minutes`` from now (``dnd.setSnooze``); when Slack says the
+        snooze ends. Needs the ``dnd:write`` scope."""
+        data = self._scoped("dnd.setSnooze", num_minutes=max(1, minutes))
+        end = data.get("snooze_endtime")
+        if isinstance(end, int) and not isinstance(end, bool) and end > 0:
+            return _EPOCH + timedelta(seconds=end)
+        return None
+
+    def end_snooze(self) -> None:
+        """End the do-not-disturb snooze now (``dnd.endSnooze``); none running is fine."""
+        try:
+            self._scoped("dnd.endSnooze")
+        except SlackError as error:
+            if error.code != "snooze_not_active":
+                raise
+
+    def _scoped(self, method: str, **params: Any) -> dict[str, Any]:
+        """``method``, whose refusal for want of a scope names the scope to add."""
+        try:
+            return self._api(method, **params)
+        except SlackError as error:
+            if error.code != "missing_scope":
+                raise
+            scope = PRESENCE_SCOPES[method]
+            raise SlackError(
+                f"Slack {method} failed: the token of account {self.account.name} lacks "
+                f"the {scope} scope (add it to the Slack app and install it again)",
+                method=method,
+                code=error.code,
+            ) from None
 
     def close(self) -> None:
         """Nothing stays open between requests (each is its own HTTP exchange); after

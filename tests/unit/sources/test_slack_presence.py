@@ -1,0 +1,312 @@
+"""Published availability on Slack against REPLAYS of Slack's Web API (no real Slack
+server can run here).
+
+A local HTTP server (pytest-httpserver on 127.0.0.1) answers ``users.profile.set``,
+``dnd.setSnooze`` and ``dnd.endSnooze`` in the shapes Slack documents for them:
+``{"ok": true, "profile": {...}}``; ``{"ok": true, "snooze_enabled": true,
+"snooze_endtime": <unix>, "snooze_remaining": <seconds>}``; ``{"ok": true,
+"dnd_enabled": true, "snooze_enabled": false, ...}``; and ``{"ok": false, "error":
+"missing_scope", "needed": "dnd:write", "provided": "..."}`` for a token without the
+scope. Every request the real slack-sdk sends is recorded as it arrived (method and
+form fields), and the tests assert the exact calls over a simulated Berlin day: which
+method, ``status_text``, ``status_emoji``, ``status_expiration``, ``num_minutes``, and
+that nothing is sent again while nothing changed.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qs
+from zoneinfo import ZoneInfo
+
+import pytest
+from pytest_httpserver import HTTPServer
+from werkzeug import Request, Response
+
+from asyncdesk.core.accounts import Account, AccountKind
+from asyncdesk.core.clock import FixedClock
+from asyncdesk.core.schedule import BlockKind, WeeklyBlock, parse_clock, parse_days
+from asyncdesk.services import autoreply
+from asyncdesk.services.presence import Publisher, recent_statuses
+from asyncdesk.services.schedule import change_schedule
+from asyncdesk.sources.slack import SlackError, SlackSource
+from asyncdesk.store.database import Store
+
+TOKEN = "xoxp-1111-2222-3333-secretsecretsecret"
+ME = "U0ALEX"
+BERLIN = ZoneInfo("Europe/Berlin")
+SCOPES = "channels:history,users.profile:write"
+
+
+def local(text: str) -> datetime:
+    return datetime.fromisoformat(text).replace(tzinfo=BERLIN)
+
+
+def unix(text: str) -> int:
+    return int(local(text).timestamp())
+
+
+@dataclass
+class ReplaySlack:
+    """Slack's answers to the three methods; ``missing`` lists scopes the token lacks."""
+
+    server: HTTPServer
+    now: FixedClock
+    calls: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
+    missing: set[str] = field(default_factory=set)
+    profile: dict[str, Any] = field(default_factory=dict)
+    snooze_end: int | None = None
+
+    def __post_init__(self) -> None:
+        for method in ("users.profile.set", "dnd.setSnooze", "dnd.endSnooze"):
+            self.server.expect_request(f"/api/{method}", method="POST").respond_with_handler(
+                lambda request, method=method: self._answer(method, request)
+            )
+
+    def _answer(self, method: str, request: Request) -> Response:
+        form = {k: v[-1] for k, v in parse_qs(request.get_data(as_text=True)).items()}
+        if "profile" in form:
+            form["profile"] = json.loads(form["profile"])
+        self.calls.append((method, form))
+        assert request.headers.get("Authorization") == f"Bearer {TOKEN}"
+        needed = "users.profile:write" if method == "users.profile.set" else "dnd:write"
+        if needed in self.missing:
+            body: dict[str, Any] = {
+                "ok": False,
+                "error": "missing_scope",
+                "needed": needed,
+                "provided": SCOPES,
+            }
+        elif method == "users.profile.set":
+            self.profile.update(form["profile"])
+            body = {"ok": True, "profile": {"real_name": "Alex", **self.profile}}
+        elif method == "dnd.setSnooze":
+            minutes = int(form["num_minutes"])
+            start = int(self.now.now().timestamp())
+            self.snooze_end = start + 60 * minutes
+            body = {
+                "ok": True,
+                "snooze_enabled": True,
+                "snooze_endtime": self.snooze_end,
+                "snooze_remaining": 60 * minutes,
+            }
+        else:
+            if self.snooze_end is None:
+                body = {"ok": False, "error": "snooze_not_active"}
+            else:
+                self.snooze_end = None
+                body = {
+                    "ok": True,
+                    "dnd_enabled": True,
+                    "next_dnd_start_ts": 1450418400,
+                    "next_dnd_end_ts": 1450454400,
+                    "snooze_enabled": False,
+                }
+        return Response(json.dumps(body), 200, content_type="application/json")
+
+    def take(self) -> list[tuple[str, dict[str, Any]]]:
+        calls, self.calls = self.calls, []
+        return calls
+
+
+@pytest.fixture
+def clock() -> FixedClock:
+    return FixedClock(local("2026-11-25T08:50").astimezone(UTC))
+
+
+@pytest.fixture
+def slack(httpserver: HTTPServer, clock: FixedClock) -> ReplaySlack:
+    return ReplaySlack(httpserver, clock)
+
+
+@pytest.fixture
+def store(tmp_path: Path, clock: FixedClock) -> Iterator[Store]:
+    """Berlin weekdays: windows 09:00-09:30 and 13:00-13:30, deep work 10:00-12:00;
+    published availability on."""
+    opened = Store.open(tmp_path / "profile")
+    try:
+        from asyncdesk.core import settings
+        from asyncdesk.services.profile import write_setting
+
+        write_setting(opened, settings.TIMEZONE, "Europe/Berlin")
+        for kind, start, end in (
+            (BlockKind.WINDOW, "09:00", "09:30"),
+            (BlockKind.WINDOW, "13:00", "13:30"),
+            (BlockKind.DEEP_WORK, "10:00", "12:00"),
+        ):
+            block = WeeklyBlock(kind, parse_days("mon-fri"), parse_clock(start), parse_clock(end))
+            change_schedule(opened, clock, lambda s, block=block: s.with_weekly(block))
+        autoreply.set_enabled(opened, True)
+        yield opened
+    finally:
+        opened.close()
+
+
+def source(httpserver: HTTPServer) -> tuple[Account, SlackSource]:
+    account = Account(
+        "team", AccountKind.SLACK, (ME,), {"api_url": httpserver.url_for("/api/"), "user_id": ME}
+    )
+    return account, SlackSource(account, TOKEN)
+
+
+def profile_call(text: str, emoji: str, expiration: int) -> tuple[str, dict[str, Any]]:
+    return (
+        "users.profile.set",
+        {
+            "profile": {
+                "status_text": text,
+                "status_emoji": emoji,
+                "status_expiration": expiration,
+            }
+        },
+    )
+
+
+def test_a_day_sets_status_and_do_not_disturb_once_per_change(
+    httpserver: HTTPServer, slack: ReplaySlack, store: Store, clock: FixedClock
+) -> None:
+    account, client = source(httpserver)
+    sources = {account.name: (account, client)}
+    publisher = Publisher(store, clock)
+
+    def at(text: str) -> list[tuple[str, dict[str, Any]]]:
+        clock.set(local(text).astimezone(UTC))
+        publisher.apply(sources)
+        return slack.take()
+
+    # Closed before the first window: the status says when, and expires then.
+    assert at("2026-11-25T08:50") == [
+        profile_call("Reading messages next at 09:00 CET", ":calendar:", unix("2026-11-25T09:00"))
+    ]
+    # Nothing changed: no call, however often it looks.
+    assert at("2026-11-25T08:55") == []
+    assert at("2026-11-25T08:59:59") == []
+    # The window.
+    assert at("2026-11-25T09:00") == [
+        profile_call(
+            "Reading messages now, until 09:30 CET", ":speech_balloon:", unix("2026-11-25T09:30")
+        )
+    ]
+    assert at("2026-11-25T09:20") == []
+    assert at("2026-11-25T09:30") == [
+        profile_call("Reading messages next at 13:00 CET", ":calendar:", unix("2026-11-25T10:00"))
+    ]
+    # Deep work: the status, and do-not-disturb for the whole block (120 minutes).
+    assert at("2026-11-25T10:00") == [
+        profile_call(
+            "Deep work until 12:00 — reading messages at 13:00 CET",
+            ":no_bell:",
+            unix("2026-11-25T12:00"),
+        ),
+        ("dnd.setSnooze", {"num_minutes": "120"}),
+    ]
+    assert slack.snooze_end == unix("2026-11-25T12:00")
+    assert at("2026-11-25T11:00") == []
+    # The block ends on time: the snooze ends by itself, no endSnooze.
+    assert at("2026-11-25T12:00") == [
+        profile_call("Reading messages next at 13:00 CET", ":calendar:", unix("2026-11-25T13:00"))
+    ]
+    assert at("2026-11-25T13:00")[0][1]["profile"]["status_text"] == (
+        "Reading messages now, until 13:30 CET"
+    )
+    # Closed for the night: the next window is tomorrow, named by its day.
+    assert at("2026-11-25T13:30") == [
+        profile_call(
+            "Reading messages next at Thu 09:00 CET", ":calendar:", unix("2026-11-26T09:00")
+        )
+    ]
+    # After midnight the same closed period would be worded "09:00": not sent again.
+    assert at("2026-11-26T00:30") == []
+    assert [r.text for r in recent_statuses(store, now=clock.now())][:2] == [
+        "Reading messages next at Thu 09:00 CET",
+        "Reading messages now, until 13:30 CET",
+    ]
+
+
+def test_a_block_that_ends_early_ends_the_snooze_and_off_clears_everything(
+    httpserver: HTTPServer, slack: ReplaySlack, store: Store, clock: FixedClock
+) -> None:
+    account, client = source(httpserver)
+    sources = {account.name: (account, client)}
+    publisher = Publisher(store, clock)
+    clock.set(local("2026-11-25T10:30").astimezone(UTC))
+    publisher.apply(sources)
+    assert slack.take()[1] == ("dnd.setSnooze", {"num_minutes": "90"})
+    # The user shortens today's deep work to end at 11:00 (a new schedule): at 11:00
+    # the block is over, an hour before the snooze would end.
+    change_schedule(
+        store,
+        clock,
+        lambda s: s.without_weekly(
+            BlockKind.DEEP_WORK, parse_days("mon-fri"), parse_clock("10:00"), parse_clock("12:00")
+        ).with_weekly(
+            WeeklyBlock(
+                BlockKind.DEEP_WORK,
+                parse_days("mon-fri"),
+                parse_clock("10:00"),
+                parse_clock("11:00"),
+            )
+        ),
+    )
+    clock.set(local("2026-11-25T10:40").astimezone(UTC))
+    publisher.apply(sources)
+    # Still deep work, now until 11:00: the status and the snooze follow (20 minutes).
+    assert slack.take() == [
+        profile_call(
+            "Deep work until 11:00 — reading messages at 13:00 CET",
+            ":no_bell:",
+            unix("2026-11-25T11:00"),
+        ),
+        ("dnd.setSnooze", {"num_minutes": "20"}),
+    ]
+    # Turned off during deep work: the status is cleared and the snooze ended.
+    autoreply.set_enabled(store, False)
+    publisher.apply(sources)
+    assert slack.take() == [profile_call("", "", 0), ("dnd.endSnooze", {})]
+    assert slack.snooze_end is None
+    # Off and cleared: nothing more, ever.
+    clock.set(local("2026-11-25T13:00").astimezone(UTC))
+    publisher.apply(sources)
+    assert slack.take() == []
+
+
+def test_a_missing_scope_is_one_line_naming_it_and_is_not_repeated(
+    httpserver: HTTPServer,
+    slack: ReplaySlack,
+    store: Store,
+    clock: FixedClock,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    account, client = source(httpserver)
+    slack.missing.add("dnd:write")
+    with pytest.raises(SlackError) as refused:
+        client.snooze(30)
+    assert "\n" not in refused.value.message
+    assert "dnd:write scope" in refused.value.message
+    slack.take()
+
+    publisher = Publisher(store, clock)
+    clock.set(local("2026-11-25T10:30").astimezone(UTC))
+    caplog.set_level("WARNING", logger="asyncdesk.services.presence")
+    changes = publisher.apply({account.name: (account, client)})
+    # The status went through; the snooze was refused, said once, in one line.
+    assert [method for method, _ in slack.take()] == ["users.profile.set", "dnd.setSnooze"]
+    assert len(changes) == 1
+    assert changes[0].error is not None
+    assert "dnd:write" in changes[0].error
+    said = [r.message for r in caplog.records if r.name == "asyncdesk.services.presence"]
+    assert len(said) == 1
+    assert "\n" not in said[0]
+    assert "lacks the dnd:write scope" in said[0]
+    # Not tried again while the wanted status is the same.
+    clock.set(local("2026-11-25T10:45").astimezone(UTC))
+    assert publisher.apply({account.name: (account, client)}) == []
+    assert slack.take() == []
+    shown = recent_statuses(store, now=clock.now())
+    assert shown[0].error is not None
+    assert "dnd:write" in shown[0].error
