@@ -34,7 +34,7 @@ from sqlalchemy.orm import Session
 from asyncdesk.core import settings as declared
 from asyncdesk.core.clock import Clock, to_iso_z
 from asyncdesk.core.errors import BadInput, InboxClosed
-from asyncdesk.core.schedule import ImportedBlock, Interval, Mode, Schedule
+from asyncdesk.core.schedule import ImportedBlock, Interval, Mode, OfficeHoursBlock, Schedule
 from asyncdesk.core.schedule_document import from_document, to_document
 from asyncdesk.services.profile import system_timezone_name
 from asyncdesk.store.database import Store
@@ -92,6 +92,12 @@ def change_schedule(store: Store, clock: Clock, change: Callable[[Schedule], Sch
         save_document(session, to_document(changed), clock.now())
     log.info("schedule changed")
     return changed
+
+
+def add_office_hours(store: Store, clock: Clock, block: OfficeHoursBlock) -> Schedule:
+    """Add a recurring office-hours slot (refused, with nothing written, when it
+    overlaps deep work or other office hours)."""
+    return change_schedule(store, clock, lambda schedule: schedule.with_office_hours(block))
 
 
 def set_timezone(store: Store, clock: Clock, name: str) -> Schedule:
