@@ -12,6 +12,10 @@ server answers when something happens); Slack offers a user token no push, so a 
 account is synced every ``SLACK_POLL_SECONDS``. Only email accounts fetch bodies and
 flush an outbox (chat replies are sent at once, and a sent one comes back by sync).
 
+Published availability (:mod:`asyncdesk.services.presence`): while chat accounts are
+synced, one more thread sets their Matrix and Slack status at the start and at each
+mode change, sleeping until then, through the account loops' own sources.
+
 Failures never end the loop: the account reports them and retries with exponential
 backoff (with jitter, so many clients do not return at once), until ``stop`` is set.
 Stopping is prompt: waits poll ``stop``, and a sync stops between batches, each of which
@@ -33,6 +37,7 @@ from asyncdesk.core.clock import Clock
 from asyncdesk.core.errors import AsyncDeskError, BadInput
 from asyncdesk.services.bodies import bodies_waiting, fetch_bodies_in_background, open_fetcher
 from asyncdesk.services.chat_accounts import open_source
+from asyncdesk.services.presence import CHAT_KINDS, StatusRecord, Targets, keep_publishing
 from asyncdesk.services.reply import flush_if_waiting
 from asyncdesk.services.secrets import Secrets
 from asyncdesk.services.sync import SyncProgress, sync_source
@@ -48,6 +53,8 @@ SLACK_POLL_SECONDS: Final = 120.0
 # How often a wait that the stop interrupts (IMAP IDLE, the Matrix long-poll) also
 # looks at the stop flag itself: a safety net only, so rarely.
 STOP_TICK_SECONDS: Final = 60.0
+#: How long the end of a sync waits for the status thread (it may be mid-request).
+PRESENCE_STOP_SECONDS: Final = 5.0
 #: First and longest wait before retrying a failed account.
 BACKOFF_FIRST: Final = 1.0
 BACKOFF_MAX: Final = 300.0
@@ -105,24 +112,41 @@ def keep_syncing(
     report: Callable[[LiveEvent], None] = lambda event: None,
     after_sync: AfterSync | None = None,
     idle_seconds: float = IDLE_SECONDS,
+    statuses: Callable[[StatusRecord], None] = lambda record: None,
 ) -> None:
     """Run every account's loop until ``stop`` is set; returns when all have ended.
 
-    ``report`` and ``after_sync`` are called on the account's worker thread.
+    ``report`` and ``after_sync`` are called on the account's worker thread;
+    ``statuses`` hears each chat status set (or failed), on the status thread.
     """
+    targets = Targets(store, clock)
     threads = [
         threading.Thread(
             target=_account_loop,
             args=(store, clock, secrets, account, stop, report, after_sync, idle_seconds),
+            kwargs={"targets": targets},
             name=f"sync-{account.name}",
             daemon=True,
         )
         for account in accounts
     ]
+    publishing: threading.Thread | None = None
+    if any(account.kind in CHAT_KINDS for account in accounts):
+        publishing = threading.Thread(
+            target=keep_publishing,
+            args=(store, clock, stop, targets),
+            kwargs={"report": statuses},
+            name="sync-presence",
+            daemon=True,
+        )
+        publishing.start()
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join()
+    if publishing is not None:
+        targets.wake()
+        publishing.join(PRESENCE_STOP_SECONDS)
 
 
 def _flush_outbox(
@@ -229,6 +253,8 @@ def _account_loop(
     report: Callable[[LiveEvent], None],
     after_sync: AfterSync | None,
     idle_seconds: float,
+    *,
+    targets: Targets | None = None,
 ) -> None:
     backoff = Backoff()
     source: Source | None = None
@@ -240,6 +266,8 @@ def _account_loop(
                 if source is None:
                     source = open_source(account, secrets)
                     waker.source = source
+                    if targets is not None:
+                        targets.opened(account, source)
                 started = time.monotonic()
                 result = sync_source(
                     store,
@@ -267,6 +295,8 @@ def _account_loop(
                     _export_report(store, clock)
                 if after_sync is not None and not stop.is_set():
                     after_sync(account, source)
+                if targets is not None:
+                    targets.ready(account, source)
                 backoff.reset()
                 if not stop.is_set():
                     _wait_for_change(source, idle_seconds, stop)
@@ -285,5 +315,7 @@ def _account_loop(
                 stop.wait(delay)
     finally:
         waker.finish()
+        if targets is not None:
+            targets.closed(account)
         if source is not None:
             source.close()

@@ -20,7 +20,11 @@ identity (account, event id) absorbs whatever is fetched twice. Each call:
    the last sync's time for a gap).
 
 Invites are kept for the user to accept (:meth:`MatrixSource.invites`,
-:meth:`MatrixSource.join`). The password is used once, by :func:`login`; the source
+:meth:`MatrixSource.join`). Published availability sets the user's presence and status
+message (:meth:`MatrixSource.set_status`); every later ``/sync`` of the source carries
+that presence (``set_presence``), since a sync without it tells the server "online".
+
+The password is used once, by :func:`login`; the source
 works with the access token and device id, which the caller keeps in the keyring.
 """
 
@@ -69,6 +73,8 @@ STREAM = "matrix"
 TIMELINE_LIMIT = 50
 PAGE_SIZE = 250
 DEFAULT_HISTORY_DAYS = 30
+#: The presence states a client may set (``offline`` would stop the status showing).
+PRESENCE_STATES = frozenset({"online", "unavailable"})
 _AUTH_ERRORS = {"M_UNKNOWN_TOKEN", "M_MISSING_TOKEN", "M_FORBIDDEN", "M_USER_DEACTIVATED"}
 
 
@@ -244,6 +250,8 @@ class MatrixSource:
         # The long-poll a wait_for_change is blocked on (interrupt() cancels it).
         self._waiting: concurrent.futures.Future[Any] | None = None
         self._interrupted = False
+        # The presence every /sync states (None: the server's default, online).
+        self._presence: str | None = None
 
     @property
     def me(self) -> str:
@@ -279,7 +287,13 @@ class MatrixSource:
             "presence": {"types": []},
         }
         response = self._run(
-            client.sync(timeout=0, sync_filter=sync_filter, since=since, full_state=full_state),
+            client.sync(
+                timeout=0,
+                sync_filter=sync_filter,
+                since=since,
+                full_state=full_state,
+                set_presence=self._presence,
+            ),
             "sync",
         )
         _check(response, "sync")
@@ -422,7 +436,15 @@ class MatrixSource:
         wait_ms = int(max(0.0, min(seconds, 25 * 60)) * 1000)
         sync_filter = {"room": {"timeline": {"limit": 1}}, "presence": {"types": []}}
         future = self._loop.submit(
-            _guard(client.sync(timeout=wait_ms, sync_filter=sync_filter, since=self._since), "wait")
+            _guard(
+                client.sync(
+                    timeout=wait_ms,
+                    sync_filter=sync_filter,
+                    since=self._since,
+                    set_presence=self._presence,
+                ),
+                "wait",
+            )
         )
         self._waiting = future
         deadline = time.monotonic() + seconds + self._timeout
@@ -492,6 +514,26 @@ class MatrixSource:
         _check(response, f"sending to {room_id}")
         assert isinstance(response, RoomSendResponse)
         return str(response.event_id)
+
+    def set_status(self, presence: str, status_msg: str) -> None:
+        """Set the user's presence (``online``, ``unavailable``) and status message (""
+        clears it) with ``PUT /presence/{userId}/status``; later syncs carry the same
+        presence (:meth:`hold_presence`). A server with presence turned off accepts the
+        request and keeps nothing: that is the server's choice, not an error."""
+        if presence not in PRESENCE_STATES:
+            raise SourceError(f"not a Matrix presence: {presence!r}")
+        response = self._run(
+            self._connected().set_presence(presence, status_msg or None), "presence"
+        )
+        _check(response, "setting the presence")
+        self._presence = presence
+
+    def hold_presence(self, presence: str | None) -> None:
+        """State ``presence`` in every later ``/sync`` without a request of its own (a
+        source opened after the status was set: its syncs must not say "online")."""
+        if presence is not None and presence not in PRESENCE_STATES:
+            raise SourceError(f"not a Matrix presence: {presence!r}")
+        self._presence = presence
 
     def close(self) -> None:
         if self._closed:
