@@ -16,6 +16,8 @@ that nothing is sent again while nothing changed.
 from __future__ import annotations
 
 import json
+import threading
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -32,7 +34,13 @@ from asyncdesk.core.accounts import Account, AccountKind
 from asyncdesk.core.clock import FixedClock
 from asyncdesk.core.schedule import BlockKind, WeeklyBlock, parse_clock, parse_days
 from asyncdesk.services import autoreply
-from asyncdesk.services.presence import Publisher, recent_statuses
+from asyncdesk.services.presence import (
+    Publisher,
+    Targets,
+    keep_publishing,
+    nudge,
+    recent_statuses,
+)
 from asyncdesk.services.schedule import change_schedule
 from asyncdesk.sources.slack import SlackError, SlackSource
 from asyncdesk.store.database import Store
@@ -310,3 +318,41 @@ def test_a_missing_scope_is_one_line_naming_it_and_is_not_repeated(
     shown = recent_statuses(store, now=clock.now())
     assert shown[0].error is not None
     assert "dnd:write" in shown[0].error
+
+
+def test_the_status_thread_sleeps_until_the_next_change_and_wakes_on_a_nudge(
+    httpserver: HTTPServer, slack: ReplaySlack, store: Store, clock: FixedClock
+) -> None:
+    """The loop the sync runs: it applies as soon as the account's source is ready,
+    then sleeps until the next mode change (here 3 minutes: 08:57 to 09:00; at most
+    5 minutes, to see a change made by another process), and a nudge (the Settings
+    switch) makes it look again at once."""
+    clock.set(local("2026-11-25T08:57").astimezone(UTC))
+    account, client = source(httpserver)
+    targets = Targets(store, clock)
+    stop = threading.Event()
+    seen: list[str] = []
+    thread = threading.Thread(
+        target=keep_publishing,
+        args=(store, clock, stop, targets),
+        kwargs={"report": lambda record: seen.append(record.text)},
+    )
+    thread.start()
+    try:
+        targets.ready(account, client)
+        deadline = time.monotonic() + 10
+        while not seen and time.monotonic() < deadline:
+            time.sleep(0.02)
+        assert seen == ["Reading messages next at 09:00 CET"]
+        assert Publisher(store, clock).seconds_to_change() == pytest.approx(180.5)
+        autoreply.set_enabled(store, False)
+        nudge()
+        while len(seen) < 2 and time.monotonic() < deadline:
+            time.sleep(0.02)
+        assert seen == ["Reading messages next at 09:00 CET", ""]
+    finally:
+        stop.set()
+        targets.wake()
+        thread.join(5)
+    assert not thread.is_alive()
+    assert [method for method, _ in slack.take()] == ["users.profile.set", "users.profile.set"]
