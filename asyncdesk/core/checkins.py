@@ -176,19 +176,6 @@ def due_instant(
     return due
 
 
-def skipped_between(
-    cadence: Cadence, zone: ZoneInfo, since: datetime, now: datetime
-) -> list[datetime]:
-    """Runs after ``since`` that are already more than :data:`MAX_LATE` old at ``now``
-    (for the log: what a long sleep skipped). At most a week's worth."""
-    found: list[datetime] = []
-    due = cadence.next_after(since, zone)
-    while now - due > MAX_LATE and len(found) < 7:
-        found.append(due)
-        due = cadence.next_after(due, zone)
-    return found
-
-
 def subject(name: str, due: datetime, zone: ZoneInfo) -> str:
     """``Check-in: weekly (Fri 27 Nov)``: each run its own thread in a mail client."""
     local = due.astimezone(zone)

@@ -10,6 +10,10 @@ on, the inbound email a batch stores for the first time is handed, after the bat
 committed, to :mod:`asyncdesk.services.auto_replies`, which may answer it (its failures
 never stop the sync). Outbound messages carrying our auto-reply marker (a copy the mail
 server filed in Sent by itself) are never stored: an auto-reply is not the user's reply.
+
+Check-ins: after a pass has committed, :func:`asyncdesk.services.checkins.after_sync`
+marks the answers it brought and sends the account's runs that are due (its failures
+never stop the sync either).
 """
 
 from __future__ import annotations
@@ -24,7 +28,7 @@ from typing import Final, cast
 from asyncdesk.core.auto_reply import MARKER_HEADER
 from asyncdesk.core.clock import Clock
 from asyncdesk.core.messages import Direction, Medium, Message, Triage
-from asyncdesk.services import auto_replies
+from asyncdesk.services import auto_replies, checkins
 from asyncdesk.services.deadlines import Rules, load_rules, triage
 from asyncdesk.services.secrets import Secrets
 from asyncdesk.sources.base import Source, SyncBatch
@@ -101,6 +105,8 @@ def sync_source(
                     )
                     return result
     log.info("sync of %s: %d new messages", account.name, result.new_messages)
+    # After the pass has committed: gather check-in answers, ask the runs now due.
+    checkins.after_sync(store, clock, secrets, account, source)
     return result
 
 
