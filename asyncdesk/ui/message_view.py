@@ -15,6 +15,10 @@ and a click on a link opens it in the system's browser, never inside.
 lists its files (services.attachments); **Save…** writes the chosen one into a folder
 the user picks, never over an existing file.
 
+Video messages (ui.video_card): each link to recorded video in the message gets a card
+above the text, with **Open** and, where the service has a picture to offer, a preview
+loaded only on the user's word.
+
 Threading contract: GUI thread only; tasks get the store, secrets and values as
 arguments and touch nothing here.
 """
@@ -46,11 +50,13 @@ from PySide6.QtWidgets import (
 
 from asyncdesk.core.clock import Clock
 from asyncdesk.core.errors import AsyncDeskError
+from asyncdesk.core.video_links import video_links
 from asyncdesk.services.bodies import FetchPlan, MessageBody
 from asyncdesk.services.safe_html import SafeHtml, sanitize
 from asyncdesk.store.database import Store
 from asyncdesk.store.messages import StoredMessage
 from asyncdesk.ui.tasks import TaskRunner
+from asyncdesk.ui.video_card import VideoCards
 
 log = logging.getLogger(__name__)
 
@@ -154,6 +160,7 @@ class MessageView(QWidget):
         bar.addWidget(self.images_label, 1)
         bar.addWidget(self.load_images_button)
         self.images_bar.hide()
+        self.video_cards = VideoCards(tasks, self)
         # Attachments, on request: listing fetches the message (never marking it read).
         self.attachments_button = QPushButton(self.tr("A&ttachments…"), self)
         self.attachments_button.setToolTip(self.tr("List this message's attachments, to save them"))
@@ -193,6 +200,7 @@ class MessageView(QWidget):
         layout.addLayout(top)
         layout.addLayout(files)
         layout.addWidget(self.images_bar)
+        layout.addWidget(self.video_cards)
         layout.addWidget(self.browser, 1)
         layout.addWidget(self.status)
 
@@ -208,6 +216,7 @@ class MessageView(QWidget):
         self.browser.clear()
         self.header.clear()
         self.images_bar.hide()
+        self.video_cards.set_store(store)
 
     def open_message(self, message: StoredMessage) -> None:
         """Show ``message``: its stored body, or fetched from the server first."""
@@ -224,6 +233,7 @@ class MessageView(QWidget):
         self._show_header(message)
         self.browser.setPlainText("")
         self.images_bar.hide()
+        self.video_cards.show_links([])
         self.html_button.hide()
         self._attachments = None
         self.attachments_list.clear()
@@ -293,6 +303,8 @@ class MessageView(QWidget):
         self.html_button.blockSignals(False)
         self.html_button.setVisible(body.html is not None and bool(body.text.strip()))
         self._render()
+        # The HTML's links as written in its attributes (&amp; read as &), after the text's.
+        self.video_cards.show_links(video_links(body.text + "\n" + html.unescape(body.html or "")))
         self.status.setText("")
         self.shown.emit(body.message_pk)
 
