@@ -1,11 +1,16 @@
-"""``asyncdesk autoreply on|off|show [--json] [--at]`` through the command line."""
+"""``asyncdesk autoreply on|off|show [--json] [--at]`` and ``autoreply feed FILE``
+through the command line."""
 
 from __future__ import annotations
 
 import json
+import os
+from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
+from icalendar import Calendar
 from test_cli import one_line, run
 
 from asyncdesk.cli import main
@@ -50,6 +55,14 @@ def test_show_json_states_windows_promise_and_next_window(
         "reply_by": "2026-11-27T11:00:00Z",
         "next_window": {"start": "2026-11-26T15:00:00Z", "end": "2026-11-26T15:30:00Z"},
         "sent": [],  # nothing sent on the user's behalf yet
+        # What a Matrix or Slack status says now (closed until the 16:00 window).
+        "status": {
+            "mode": "closed",
+            "text": "Reading messages next at 16:00 CET",
+            "until": "2026-11-26T15:00:00Z",
+            "do_not_disturb_until": None,
+        },
+        "statuses": [],  # no chat status set yet
     }
     assert isinstance(text, str)
     assert "I read messages on weekdays at 09:00 and 16:00 CET" in text
@@ -106,3 +119,130 @@ def test_a_missing_profile_is_bad_input(capsys: pytest.CaptureFixture[str], tmp_
     assert (code, out) == (2, "")
     assert "no AsyncDesk profile" in one_line(err)
     assert not (tmp_path / "none").exists()
+
+
+class FakeSlack:
+    """Takes the status calls a Slack source would send (the calls themselves are
+    tested against Slack's replayed answers in tests/unit/sources)."""
+
+    def __init__(self) -> None:
+        self.calls: list[tuple[str, Any]] = []
+
+    def set_status(self, text: str, emoji: str, expires: datetime | None) -> None:
+        self.calls.append(("status", text))
+
+    def snooze(self, minutes: int) -> None:
+        self.calls.append(("snooze", minutes))
+
+    def end_snooze(self) -> None:
+        self.calls.append(("end", None))
+
+
+def test_show_lists_the_chat_statuses_set(
+    capsys: pytest.CaptureFixture[str], profile: Path
+) -> None:
+    from asyncdesk.core.accounts import Account, AccountKind
+    from asyncdesk.core.clock import FixedClock, parse_instant
+    from asyncdesk.services import autoreply
+    from asyncdesk.services.presence import Publisher
+    from asyncdesk.store.database import Store
+
+    assert main(["autoreply", "on", "--profile", str(profile)]) == 0
+    capsys.readouterr()
+    store = Store.open(profile)
+    try:
+        assert autoreply.is_enabled(store)
+        slack = FakeSlack()
+        account = Account("team", AccountKind.SLACK, ("U1",))
+        clock = FixedClock(parse_instant(THU_1200))
+        Publisher(store, clock).apply({"team": (account, slack)})
+    finally:
+        store.close()
+    assert slack.calls == [("status", "Reading messages next at 16:00 CET")]
+    code, out, _ = run(capsys, "autoreply", "show", "--at", THU_1200, "--profile", str(profile))
+    assert code == 0
+    assert "Matrix and Slack status now: Reading messages next at 16:00 CET" in out
+    assert "  2026-11-26T11:00:00Z  team: status 'Reading messages next at 16:00 CET'" in out
+    statuses = show_json(capsys, profile, THU_1200)["statuses"]
+    assert statuses == [
+        {
+            "at": "2026-11-26T11:00:00Z",
+            "account": "team",
+            "kind": "slack",
+            "text": "Reading messages next at 16:00 CET",
+            "presence": None,
+            "snooze_until": None,
+            "error": None,
+        }
+    ]
+
+
+def test_feed_writes_a_calendar_others_can_subscribe_to(
+    capsys: pytest.CaptureFixture[str], profile: Path, tmp_path: Path
+) -> None:
+    target = tmp_path / "out" / "windows.ics"
+    target.parent.mkdir()
+    target.write_text("an older export", encoding="utf-8")
+    code, out, err = run(
+        capsys, "autoreply", "feed", str(target), "--at", THU_1200, "--profile", str(profile)
+    )
+    assert (code, err) == (0, "")
+    assert one_line(out) == f"Wrote the calendar of your windows (8 weeks) to {target}"
+    calendar = Calendar.from_ical(target.read_bytes())
+    events = [c for c in calendar.walk("VEVENT")]
+    assert {str(e["SUMMARY"]) for e in events} == {"Reading messages"}
+    starts = sorted(e.decoded("DTSTART").strftime("%a %H:%M %Z") for e in events)
+    # The two weekday windows, from Thursday (the day of --at), in Berlin time.
+    assert starts == ["Thu 09:00 CET", "Thu 16:00 CET"]
+    assert all(e["RRULE"]["FREQ"] == ["WEEKLY"] for e in events)
+    # Replaced whole, by a rename: nothing else is left in the folder.
+    assert [p.name for p in target.parent.iterdir()] == ["windows.ics"]
+
+
+def test_feed_is_atomic_an_interrupted_write_leaves_the_old_file(
+    capsys: pytest.CaptureFixture[str],
+    profile: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    target = tmp_path / "windows.ics"
+    target.write_text("the export friends subscribed to", encoding="utf-8")
+
+    def no_rename(source: object, destination: object) -> None:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(os, "replace", no_rename)
+    code, out, err = run(capsys, "autoreply", "feed", str(target), "--profile", str(profile))
+    assert (code, out) == (2, "")
+    assert "No space left on device" in one_line(err)
+    assert target.read_text(encoding="utf-8") == "the export friends subscribed to"
+    # No temporary file left beside it (the profile "p" is the other entry).
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["p", "windows.ics"]
+
+
+@pytest.mark.parametrize(
+    ("args", "said"),
+    [
+        (["autoreply", "feed", "<folder>"], "is a folder"),
+        (["autoreply", "feed", "<missing>/windows.ics"], "there is no folder"),
+        (["autoreply", "feed"], "needs a FILE"),
+        (["autoreply", "show", "<folder>/x.ics"], "takes no FILE"),
+    ],
+)
+def test_feed_refuses_a_bad_path_in_one_line(
+    capsys: pytest.CaptureFixture[str], profile: Path, tmp_path: Path, args: list[str], said: str
+) -> None:
+    folder = tmp_path / "calendars"
+    folder.mkdir()
+    argv = [
+        a.replace("<folder>", str(folder)).replace("<missing>", str(tmp_path / "nope"))
+        for a in args
+    ]
+    database = profile / "asyncdesk.sqlite3"
+    before = database.read_bytes()
+    code, out, err = run(capsys, *argv, "--profile", str(profile))
+    assert (code, out) == (2, "")
+    assert said in one_line(err)
+    assert list(folder.iterdir()) == []
+    assert not (tmp_path / "nope").exists()
+    assert database.read_bytes() == before
