@@ -10,6 +10,7 @@ module only.
 
 from __future__ import annotations
 
+import json
 import os
 import uuid
 from collections.abc import Iterator
@@ -27,9 +28,10 @@ from asyncdesk.core.accounts import Account, AccountKind
 from asyncdesk.core.clock import FixedClock
 from asyncdesk.core.schedule import BlockKind, WeeklyBlock, parse_clock, parse_days
 from asyncdesk.services import autoreply
-from asyncdesk.services.presence import Publisher, Targets, recent_statuses
+from asyncdesk.services.presence import Publisher, Targets, apply_once, recent_statuses
 from asyncdesk.services.profile import write_setting
 from asyncdesk.services.schedule import change_schedule
+from asyncdesk.services.secrets import MemorySecrets
 from asyncdesk.sources.matrix import STREAM, Credentials, MatrixSource, login
 from asyncdesk.store.database import Store
 
@@ -177,3 +179,27 @@ def test_a_source_opened_later_does_not_undo_the_presence(scene: Scene) -> None:
         assert seen["status_msg"] == "Reading messages next at 09:00 CET"
     finally:
         later.close()
+
+
+def test_sync_once_sets_the_status_through_the_accounts_own_secret(scene: Scene) -> None:
+    """``sync --once``'s way: the account's source is opened from the keyring's secret,
+    the status set, the source closed; a second run with nothing changed sends nothing."""
+    account = Account(
+        "chat",
+        AccountKind.MATRIX,
+        (scene.credentials.user_id,),
+        {"user_id": scene.credentials.user_id, "homeserver": scene.server.base_url},
+    )
+    secret = json.dumps(
+        {"access_token": scene.credentials.access_token, "device_id": scene.credentials.device_id}
+    )
+    secrets = MemorySecrets({"chat": secret})
+    scene.clock.set(local("2026-11-25T10:15").astimezone(UTC))
+    done = apply_once(scene.store, scene.clock, secrets, [account])
+    assert [record.line() for record in done] == [
+        "chat: status 'Deep work until 12:00 — reading messages at Thu 09:00 CET', unavailable"
+    ]
+    assert scene.seen_by_ann()["status_msg"] == (
+        "Deep work until 12:00 — reading messages at Thu 09:00 CET"
+    )
+    assert apply_once(scene.store, scene.clock, secrets, [account]) == []
