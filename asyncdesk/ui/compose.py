@@ -112,6 +112,8 @@ class ComposeWindow(QDialog):
         self._secrets: Any = None
         self._sending = False
         self._sent = False
+        self._ready = False
+        self._initial = ""
         self.to_label = QLabel(self)
         self.to_label.setObjectName("composeTo")
         self.to_label.setWordWrap(True)
@@ -161,6 +163,12 @@ class ComposeWindow(QDialog):
         self.attach_button.setToolTip(self.tr("Send a file with the reply"))
         self.attach_button.setAutoDefault(False)
         self.attach_button.clicked.connect(self.choose_files)
+        # A short screen or camera recording, attached when done (ui.video_recorder).
+        self.record_button = QPushButton(self.tr("Record &video…"), self)
+        self.record_button.setObjectName("recordVideoButton")
+        self.record_button.setToolTip(self.tr("Record a short screen or camera video to send"))
+        self.record_button.setAutoDefault(False)
+        self.record_button.clicked.connect(self.record_video)
         self.remove_attachment_button = QPushButton(self.tr("&Remove"), self)
         self.remove_attachment_button.setObjectName("removeAttachmentButton")
         self.remove_attachment_button.setToolTip(self.tr("Take the selected file off the reply"))
@@ -195,6 +203,7 @@ class ComposeWindow(QDialog):
         buttons.addWidget(self.insert_answer_button)
         buttons.addWidget(self.save_answer_button)
         buttons.addWidget(self.attach_button)
+        buttons.addWidget(self.record_button)
         buttons.addWidget(self.status, 1)
         buttons.addWidget(self.discard_button)
         buttons.addWidget(self.send_button)
@@ -262,6 +271,9 @@ class ComposeWindow(QDialog):
         self.body.blockSignals(True)
         self.body.setPlainText(draft or "")
         self.body.blockSignals(False)
+        self._ready = True
+        if self._initial:
+            self._put_initial()
         # The text can be written (and is kept as a draft) even when it cannot be sent.
         self.body.setEnabled(True)
         self.insert_answer_button.setEnabled(True)
@@ -345,6 +357,24 @@ class ComposeWindow(QDialog):
 
         tasks.run_db(queue, success=queued, failure=self._on_failed, is_current=self._alive)
 
+    # -- a text to start from ------------------------------------------------------------
+
+    def set_initial_text(self, text: str) -> None:
+        """Start the reply with ``text`` (a triage template): the body when it is empty,
+        else below a restored draft, which is never overwritten. Kept as a draft like
+        typed text; nothing is sent until the user sends it."""
+        if self._sending or self._sent or not text:
+            return
+        self._initial = text
+        if self._ready:
+            self._put_initial()
+
+    def _put_initial(self) -> None:
+        text, self._initial = self._initial, ""
+        current = self.body.toPlainText()
+        self.body.setPlainText(f"{current.rstrip()}\n\n{text}" if current.strip() else text)
+        self.body.moveCursor(self.body.textCursor().MoveOperation.End)
+
     # -- attachments ------------------------------------------------------------------
 
     def add_attachment(self, item: Path | OutgoingAttachment) -> None:
@@ -398,6 +428,16 @@ class ComposeWindow(QDialog):
         dialog.setFileMode(QFileDialog.FileMode.ExistingFiles)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.filesSelected.connect(self._add_files)
+        dialog.open()
+        return dialog
+
+    def record_video(self) -> QDialog:
+        """Record video…: the recorder, which attaches its file (returned for tests)."""
+        from asyncdesk.ui.video_recorder import VideoRecorder
+
+        tasks, clock, store, root = self._tasks, self._clock, self._store, self._root
+        dialog = VideoRecorder(tasks, clock, store, root, attach=self.add_attachment, parent=self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.open()
         return dialog
 

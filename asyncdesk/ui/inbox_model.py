@@ -13,6 +13,10 @@ After the user changes a message's decision, :meth:`InboxModel.refresh` re-reads
 those rows in place (``services.inbox.by_id``), so the selection and the scroll
 position stay where they were.
 
+Labels (``ItemRole.LabelsRole``: meeting request, first contact, video) are read after
+each page is shown, for the whole page at once (``services.triage.page_labels``, two
+statements), and the rows repaint when they arrive: they never delay the listing.
+
 Threading contract: every method runs on the GUI thread. The only work sent to the
 worker is the ``services.inbox.page``/``by_id`` calls, which receive the store and
 their keys as arguments and touch nothing of the model.
@@ -123,6 +127,7 @@ class InboxModel(QAbstractTableModel):
         self._store: Store | None = None
         self._timezone: tzinfo = UTC
         self._rows: list[StoredMessage] = []
+        self._labels: dict[int, tuple[str, ...]] = {}
         # Bumped on every reset; a page requested under an older generation is dropped.
         self._generation = 0
         self._loading = False
@@ -167,6 +172,7 @@ class InboxModel(QAbstractTableModel):
         # The whole state is reset before endResetModel(): a view or tester reacting to
         # the reset may call fetchMore() right away, and must start the one new request.
         self._rows = []
+        self._labels = {}
         self._exhausted = self._store is None
         self._loading = False
         self.endResetModel()
@@ -192,6 +198,38 @@ class InboxModel(QAbstractTableModel):
     def message_at(self, row: int) -> StoredMessage:
         """The message shown in ``row`` (raises IndexError past the loaded rows)."""
         return self._rows[row]
+
+    def labels_of(self, message_pk: int) -> tuple[str, ...]:
+        """The message's labels, once read (empty before)."""
+        return self._labels.get(message_pk, ())
+
+    def _read_labels(self, rows: list[StoredMessage]) -> None:
+        store, generation = self._store, self._generation
+        if store is None or not rows:
+            return
+
+        def read() -> dict[int, tuple[str, ...]]:
+            from asyncdesk.services.triage import page_labels
+
+            return page_labels(store, rows)
+
+        self._tasks.run_db(
+            read,
+            success=self._on_labels,
+            failure=self._on_refresh_failed,
+            is_current=lambda: generation == self._generation,
+        )
+
+    def _on_labels(self, labels: dict[int, tuple[str, ...]]) -> None:
+        changed = [
+            row
+            for row, m in enumerate(self._rows)
+            if m.id in labels and labels[m.id] != self._labels.get(m.id, ())
+        ]
+        self._labels.update(labels)
+        if changed:
+            last = len(Column) - 1
+            self.dataChanged.emit(self.index(min(changed), 0), self.index(max(changed), last))
 
     def row_of(self, message_pk: int) -> int | None:
         """The row showing the message with this id, if it is loaded."""
@@ -247,6 +285,7 @@ class InboxModel(QAbstractTableModel):
         if changed:
             last = len(Column) - 1
             self.dataChanged.emit(self.index(min(changed), 0), self.index(max(changed), last))
+            self._read_labels([self._rows[row] for row in changed])
         self.rows_refreshed.emit()
 
     # -- lazy loading -----------------------------------------------------------------
@@ -292,6 +331,7 @@ class InboxModel(QAbstractTableModel):
             self.endInsertRows()
         self._set_loading(False)
         self.page_loaded.emit(len(rows))
+        self._read_labels(rows)
 
     def _on_page(self, rows: list[StoredMessage]) -> None:
         if len(rows) < self._page_size:
@@ -305,6 +345,7 @@ class InboxModel(QAbstractTableModel):
             self.endInsertRows()
         self._set_loading(False)
         self.page_loaded.emit(len(rows))
+        self._read_labels(rows)
 
     def _on_page_failed(self, error: BaseException) -> None:
         self._exhausted = True  # first: no listener of loading_changed may retry in a loop
@@ -383,6 +424,8 @@ class InboxModel(QAbstractTableModel):
                 colour = badges.colour(self._due(message))
                 return None if colour is None else QBrush(colour)
             return None
+        if role == ItemRole.LabelsRole:
+            return self._labels.get(message.id, ())
         return _custom_role_data(message, role)
 
     # -- presentation -----------------------------------------------------------------

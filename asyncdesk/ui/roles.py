@@ -43,6 +43,11 @@ class ItemRole(IntEnum):
     MessageRole = _USER_ROLE + 8
     """``StoredMessage``: the whole row, for views that need more than one field."""
 
+    LabelsRole = _USER_ROLE + 9
+    """``tuple[str, ...]``: the message's labels (``meeting_request``, ``first_contact``,
+    ``video``... as ``inbox --json`` has them); empty until they are read, just after
+    the page is shown."""
+
     @classmethod
     def role_names(cls) -> dict[int, bytes]:
         """Names for ``QAbstractItemModel.roleNames()`` (QML, debugging tools)."""
