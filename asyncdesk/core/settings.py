@@ -212,6 +212,13 @@ def _video_previews(service: str, name: str) -> Setting[bool]:
 VIDEO_PREVIEWS_YOUTUBE = _video_previews("youtube", "YouTube")
 VIDEO_PREVIEWS_VIMEO = _video_previews("vimeo", "Vimeo")
 VIDEO_PREVIEWS_LOOM = _video_previews("loom", "Loom")
+VIDEO_RECORDINGS_DIR: Setting[str] = Setting(
+    "video.recordings_dir",
+    str,
+    "",
+    "The folder a recorded video reply was last saved to (Save to folder… starts there); "
+    "empty starts in your home folder.",
+)
 
 SETTINGS: dict[str, Setting[object]] = {
     setting.name: setting  # type: ignore[misc]
@@ -231,6 +238,7 @@ SETTINGS: dict[str, Setting[object]] = {
         VIDEO_PREVIEWS_YOUTUBE,
         VIDEO_PREVIEWS_VIMEO,
         VIDEO_PREVIEWS_LOOM,
+        VIDEO_RECORDINGS_DIR,
     )
 }
 
