@@ -27,7 +27,11 @@ check everything before they write) or what was done.
 - **Reply-by**: the default promise, rules per sender, domain or account, and the
   working hours deadlines count in.
 - **Notifications**: the reminder before a window ends, and the VIP senders who may
-  notify while the inbox is closed (never during deep work).
+  notify while the inbox is closed (never during deep work). **Publish my
+  availability** (off by default): the auto-reply by email while the inbox is closed,
+  a Matrix and Slack status with the next window, and Slack's do-not-disturb during
+  deep work; a line says what the status says now, and **Save calendar feed…** writes
+  the .ics of the windows (``services.availability_feed``) to a file the user picks.
 
 Threads: GUI thread only. Reading and writing the profile runs on the task runner's
 database worker; network checks (an IMAP login, a Matrix login, Slack's
@@ -150,10 +154,14 @@ class _Notifications:
     vip: list[str]
     autostart: bool = False
     autostart_problem: str | None = None
+    published: bool = False
+    # What a Matrix or Slack status says now (English, as the servers get it).
+    status_text: str = ""
 
 
-def _read_notifications(store: Store) -> _Notifications:
+def _read_notifications(store: Store, clock: Clock) -> _Notifications:
     from asyncdesk.core.notify_policy import vip_addresses
+    from asyncdesk.services import autoreply, presence
     from asyncdesk.services.autostart import autostart_support, is_enabled
     from asyncdesk.services.profile import read_setting
 
@@ -163,7 +171,30 @@ def _read_notifications(store: Store) -> _Notifications:
         sorted(vip_addresses(read_setting(store, declared.NOTIFY_VIP))),
         autostart=is_enabled(),
         autostart_problem=autostart_support(),
+        published=autoreply.is_enabled(store),
+        status_text=presence.status_now(store, clock.now()).text,
     )
+
+
+def _write_published(store: Store, enabled: bool) -> bool:
+    from asyncdesk.services import autoreply, presence
+
+    autoreply.set_enabled(store, enabled)
+    # A running sync of this process applies (or clears) the chat status at once.
+    presence.nudge()
+    return autoreply.is_enabled(store)
+
+
+def _write_feed(store: Store, clock: Clock, path: Path) -> Path:
+    from asyncdesk.services.availability_feed import write_feed
+
+    if path.is_dir():
+        raise BadInput(f"{path} is a folder: give the name of the .ics file to write")
+    try:
+        return write_feed(store, clock, path)
+    except OSError as error:
+        reason = error.strerror or type(error).__name__
+        raise BadInput(f"cannot write the calendar feed to {path}: {reason}") from None
 
 
 def _write_notifications(store: Store, reminder: int, vip_json: str) -> None:
@@ -1833,7 +1864,35 @@ class NotificationsSection(_Section):
         )
         self.autostart_note.setWordWrap(True)
         muted(self.autostart_note)
-        self.action_buttons = [self.save_button, self.autostart_box]
+        self.publish_box = QCheckBox(self.tr("&Publish my availability"), self)
+        self.publish_box.setObjectName("publishBox")
+        self.publish_box.setAccessibleName(self.tr("Publish my availability"))
+        self.publish_box.clicked.connect(self.set_published)
+        publish_note = QLabel(
+            self.tr(
+                "While the inbox is closed, people who write by email get one automatic "
+                "answer saying when you will reply; Matrix and Slack show a status with "
+                "your next window, and Slack does not disturb you during deep work. "
+                "Everything sent is logged (asyncdesk autoreply show)."
+            ),
+            self,
+        )
+        publish_note.setWordWrap(True)
+        muted(publish_note)
+        self.publish_status = QLabel(self)
+        self.publish_status.setObjectName("publishStatus")
+        self.publish_status.setWordWrap(True)
+        self.publish_status.setTextFormat(Qt.TextFormat.PlainText)
+        self.feed_button = _button(
+            self, self.tr("Save calendar &feed…"), self.tr("Save the calendar feed of my windows")
+        )
+        self.feed_button.clicked.connect(self.save_feed)
+        self.action_buttons = [
+            self.save_button,
+            self.autostart_box,
+            self.publish_box,
+            self.feed_button,
+        ]
         reminder_note = QLabel(
             self.tr("One reminder before a window ends, if replies are due before the next one."),
             self,
@@ -1863,6 +1922,12 @@ class NotificationsSection(_Section):
         form.addRow("", vip_note)
         form.addRow("", self.autostart_box)
         form.addRow("", self.autostart_note)
+        form.addRow("", self.publish_box)
+        form.addRow("", publish_note)
+        feed_row = QHBoxLayout()
+        feed_row.addWidget(self.publish_status, 1)
+        feed_row.addWidget(self.feed_button)
+        form.addRow("", feed_row)
         buttons = QHBoxLayout()
         buttons.addStretch(1)
         buttons.addWidget(self.save_button)
@@ -1873,8 +1938,8 @@ class NotificationsSection(_Section):
         self.footer(layout)
 
     def load(self, then: Callable[[], None] | None = None) -> None:
-        store = self.owner.store
-        self.read(lambda: _read_notifications(store), self._show, then)
+        store, clock = self.owner.store, self.owner.clock
+        self.read(lambda: _read_notifications(store, clock), self._show, then)
 
     def _show(self, shown: _Notifications) -> None:
         self.reminder_spin.setValue(shown.reminder_minutes)
@@ -1884,6 +1949,43 @@ class NotificationsSection(_Section):
         problem = shown.autostart_problem
         if problem is not None:  # a service's line (English, as the CLI's)
             self.autostart_note.setText(f"{problem[:1].upper()}{problem[1:]}.")
+        self.publish_box.setChecked(shown.published)
+        # The status itself is what the servers get: English, as the auto-reply.
+        if shown.published:
+            template = self.tr("Your chat status now: “{status}”")
+        else:
+            template = self.tr("When on, your chat status would now be: “{status}”")
+        self.publish_status.setText(template.format(status=shown.status_text))
+
+    def set_published(self, enabled: bool) -> None:
+        """The switch: published availability on or off, written at once."""
+        if self._busy:
+            self.publish_box.setChecked(not enabled)
+            return
+        store = self.owner.store
+        self.change(
+            lambda: _write_published(store, enabled),
+            lambda now_on: (
+                self.tr("Your availability is published.")
+                if now_on
+                else self.tr(
+                    "Your availability is no longer published; the chat status is cleared."
+                )
+            ),
+        )
+
+    def save_feed(self) -> None:
+        """Ask where, then write the .ics feed of the windows there."""
+        if self._busy:
+            return
+        chosen = self.owner.ask_feed_file()
+        if chosen is None:
+            return
+        store, clock = self.owner.store, self.owner.clock
+        self.change(
+            lambda: _write_feed(store, clock, chosen),
+            lambda path: self.tr("Saved the calendar of your windows to {path}.").format(path=path),
+        )
 
     def set_autostart(self, enabled: bool) -> None:
         """The switch: write or remove the session's autostart entry at once."""
@@ -1946,7 +2048,7 @@ class SettingsDialog(QDialog):
       the line shown.
 
     Hooks a test (or the owner) may replace: :attr:`confirm` (asks before removing an
-    account) and :attr:`ask_calendar_file` (the file dialog).
+    account), :attr:`ask_calendar_file` and :attr:`ask_feed_file` (the file dialogs).
     """
 
     loaded = Signal(str)
@@ -1977,6 +2079,8 @@ class SettingsDialog(QDialog):
         self.confirm: Callable[[str, str], bool] = self._confirm
         # Asks for an .ics file (starting near the one given); None when cancelled.
         self.ask_calendar_file: Callable[[Path | None], Path | None] = self._ask_calendar_file
+        # Asks where to save the calendar feed; None when cancelled.
+        self.ask_feed_file: Callable[[], Path | None] = self._ask_feed_file
 
         self.tabs = QTabWidget(self)
         self.tabs.setObjectName("settingsTabs")
@@ -2045,6 +2149,18 @@ class SettingsDialog(QDialog):
             QMessageBox.StandardButton.Cancel,
         )
         return answer == QMessageBox.StandardButton.Yes
+
+    def _ask_feed_file(self) -> Path | None:
+        name, _ = QFileDialog.getSaveFileName(
+            self,
+            self.tr("Save the calendar feed"),
+            self.tr("my-windows.ics"),
+            self.tr("iCalendar files (*.ics);;All files (*)"),
+        )
+        if not name:
+            return None
+        path = Path(name)
+        return path if path.suffix else path.with_suffix(".ics")
 
     def _ask_calendar_file(self, current: Path | None) -> Path | None:
         name, _ = QFileDialog.getOpenFileName(
