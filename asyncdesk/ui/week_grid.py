@@ -18,6 +18,10 @@ shows the schedule again with :meth:`WeekGrid.set_blocks`, whether the change wa
 made or refused. So every change passes the same checks as the form's, and a refused
 one snaps back.
 
+Office hours (:meth:`WeekGrid.set_office_hours`) are drawn read-only, as a hatched strip
+along the right edge of their days, over any window they share time with: they are
+seen here and changed with ``asyncdesk schedule officehours``.
+
 GUI thread only.
 """
 
@@ -29,6 +33,7 @@ from enum import Enum
 
 from PySide6.QtCore import QEvent, QLocale, QPointF, QRectF, QSize, Qt, Signal
 from PySide6.QtGui import (
+    QBrush,
     QColor,
     QFocusEvent,
     QFont,
@@ -44,7 +49,13 @@ from PySide6.QtGui import (
 )
 from PySide6.QtWidgets import QApplication, QScrollBar, QSizePolicy, QToolTip, QWidget
 
-from asyncdesk.core.schedule import MINUTES_PER_DAY, BlockKind, WeeklyBlock, format_clock
+from asyncdesk.core.schedule import (
+    MINUTES_PER_DAY,
+    BlockKind,
+    OfficeHoursBlock,
+    WeeklyBlock,
+    format_clock,
+)
 
 # Drags and keys move times by this many minutes.
 STEP_MINUTES = 15
@@ -165,6 +176,7 @@ class WeekGrid(QWidget):
         # The kind a drag on an empty area asks for (the section's form sets it).
         self.new_kind = BlockKind.WINDOW
         self._blocks: list[WeeklyBlock] = []
+        self._office_hours: list[OfficeHoursBlock] = []
         self._selected: WeeklyBlock | None = None
         self._pending: tuple[WeeklyBlock | None, WeeklyBlock | None] | None = None
         self._dragging: _Dragging | None = None
@@ -192,6 +204,20 @@ class WeekGrid(QWidget):
         elif self._selected not in self._blocks:
             self._selected = None
         self.update()
+
+    def set_office_hours(self, blocks: Sequence[OfficeHoursBlock]) -> None:
+        """Show these office hours (read-only; see the module doc)."""
+        self._office_hours = sorted(blocks, key=lambda b: (b.start, b.end, sorted(b.days)))
+        self.update()
+
+    def office_hours(self) -> list[OfficeHoursBlock]:
+        return list(self._office_hours)
+
+    def office_hours_rect(self, block: OfficeHoursBlock, day: int) -> QRectF:
+        """Where a day's office hours are drawn: the right third of the segment."""
+        segment = self.geometry_now().segment(day, block.start, block.end)
+        width = max(6.0, segment.width() / 3)
+        return QRectF(segment.right() - width, segment.top(), width, segment.height())
 
     def blocks(self) -> list[WeeklyBlock]:
         """The blocks shown, in the table's order (not a change on its way)."""
@@ -583,6 +609,7 @@ class WeekGrid(QWidget):
         painter.setClipRect(body)
         self._paint_hours(painter, geometry, body)
         self._paint_blocks(painter)
+        self._paint_office_hours(painter)
         painter.restore()
         self._paint_hour_labels(painter, geometry, body)
         if self.hasFocus() and self._selected is None:
@@ -671,6 +698,21 @@ class WeekGrid(QWidget):
                     selected=False,
                     preview=True,
                 )
+
+    def _paint_office_hours(self, painter: QPainter) -> None:
+        dark = self.palette().color(QPalette.ColorRole.Base).lightnessF() < 0.5
+        fill = QColor.fromHslF(0.40, 0.55, 0.28 if dark else 0.80)  # green, apart from both
+        line = QColor.fromHslF(0.40, 0.60, 0.65 if dark else 0.30)
+        for block in self._office_hours:
+            for day in sorted(block.days):
+                rect = self.office_hours_rect(block, day)
+                painter.save()
+                painter.setPen(QPen(line, 1.2, Qt.PenStyle.DashLine))
+                painter.setBrush(fill)
+                painter.drawRect(rect.adjusted(0.5, 0.5, -0.5, -0.5))
+                painter.setBrush(QBrush(line, Qt.BrushStyle.BDiagPattern))
+                painter.drawRect(rect.adjusted(0.5, 0.5, -0.5, -0.5))
+                painter.restore()
 
     def _paint_segment(
         self,
