@@ -36,6 +36,7 @@ from asyncdesk.core.schedule import BlockKind, WeeklyBlock, parse_clock, parse_d
 from asyncdesk.services import autoreply
 from asyncdesk.services.presence import (
     Publisher,
+    StatusRecord,
     Targets,
     keep_publishing,
     nudge,
@@ -356,3 +357,43 @@ def test_the_status_thread_sleeps_until_the_next_change_and_wakes_on_a_nudge(
         thread.join(5)
     assert not thread.is_alive()
     assert [method for method, _ in slack.take()] == ["users.profile.set", "users.profile.set"]
+
+
+def test_the_live_sync_sets_the_status_once_the_account_has_synced(
+    httpserver: HTTPServer, slack: ReplaySlack, store: Store, clock: FixedClock
+) -> None:
+    """``keep_syncing`` (``asyncdesk sync`` and the window's sync thread): the Slack
+    account syncs (an empty workspace: ``users.conversations`` lists nothing), and the
+    status thread beside it sets the status through the account's own source."""
+    from asyncdesk.services.live_sync import LiveEvent, keep_syncing
+    from asyncdesk.services.secrets import MemorySecrets
+    from asyncdesk.store.accounts import add_account
+
+    httpserver.expect_request("/api/users.conversations", method="POST").respond_with_json(
+        {"ok": True, "channels": [], "response_metadata": {"next_cursor": ""}}
+    )
+    account, _ = source(httpserver)
+    with store.writing() as session:
+        stored = add_account(session, account, clock.now())
+    stop = threading.Event()
+    events: list[LiveEvent] = []
+    statuses: list[str] = []
+
+    def statused(record: StatusRecord) -> None:
+        statuses.append(record.line())
+        stop.set()
+
+    thread = threading.Thread(
+        target=keep_syncing,
+        args=(store, clock, MemorySecrets({stored.name: TOKEN}), [stored], stop),
+        kwargs={"report": events.append, "statuses": statused},
+    )
+    thread.start()
+    thread.join(20)
+    stop.set()
+    assert not thread.is_alive()
+    assert [event.kind for event in events if event.kind != "progress"] == ["synced"]
+    assert statuses == ["team: status 'Reading messages next at 09:00 CET'"]
+    assert slack.take() == [
+        profile_call("Reading messages next at 09:00 CET", ":calendar:", unix("2026-11-25T09:00"))
+    ]
