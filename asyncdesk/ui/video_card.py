@@ -48,8 +48,8 @@ from asyncdesk.ui.tasks import TaskRunner
 log = logging.getLogger(__name__)
 
 MAX_CARDS = 3
-PREVIEW_WIDTH = 240
-PREVIEW_HEIGHT = 135
+PREVIEW_WIDTH = 192
+PREVIEW_HEIGHT = 108
 _LINK_CHARS = 70
 _SERVICES = {"loom": "Loom", "zoom": "Zoom", "youtube": "YouTube", "vimeo": "Vimeo"}
 
@@ -97,9 +97,11 @@ class VideoCard(QFrame):
         heading = QHBoxLayout()
         heading.addWidget(self.title, 1)
         heading.addWidget(self.open_button)
-        layout = QVBoxLayout(self)
+        # The picture (once loaded) on the left; the words and buttons beside it.
+        text = QVBoxLayout()
+        text.addLayout(heading)
+        layout = QHBoxLayout(self)
         layout.setContentsMargins(8, 6, 8, 6)
-        layout.addLayout(heading)
         self.picture = QLabel(self)
         self.picture.setObjectName("videoPreview")
         self.picture.setFixedSize(PREVIEW_WIDTH, PREVIEW_HEIGHT)
@@ -114,6 +116,8 @@ class VideoCard(QFrame):
         self.load_button.clicked.connect(self.load_requested)
         self.always_box = QCheckBox(self)
         self.always_box.toggled.connect(self.always_toggled)
+        layout.addWidget(self.picture, 0, Qt.AlignmentFlag.AlignTop)
+        layout.addLayout(text, 1)
         if self.source is None:
             for widget in (self.placeholder, self.load_button, self.always_box):
                 widget.hide()
@@ -138,9 +142,9 @@ class VideoCard(QFrame):
         asking = QHBoxLayout()
         asking.addWidget(self.placeholder, 1)
         asking.addWidget(self.load_button, 0, Qt.AlignmentFlag.AlignVCenter)
-        layout.addLayout(asking)
-        layout.addWidget(self.picture)
-        layout.addWidget(self.always_box)
+        text.addLayout(asking)
+        text.addWidget(self.always_box)
+        text.addStretch(1)
 
     @property
     def service_name(self) -> str:
@@ -169,14 +173,14 @@ class VideoCard(QFrame):
         if not pixmap.loadFromData(image):
             self.show_unavailable(self.tr("The picture could not be read."))
             return False
-        self.picture.setPixmap(
-            pixmap.scaled(
-                PREVIEW_WIDTH,
-                PREVIEW_HEIGHT,
-                Qt.AspectRatioMode.KeepAspectRatio,
-                Qt.TransformationMode.SmoothTransformation,
-            )
+        fitted = pixmap.scaled(
+            PREVIEW_WIDTH,
+            PREVIEW_HEIGHT,
+            Qt.AspectRatioMode.KeepAspectRatio,
+            Qt.TransformationMode.SmoothTransformation,
         )
+        self.picture.setFixedSize(fitted.size())
+        self.picture.setPixmap(fitted)
         self.picture.setAccessibleName(self.tr("Video preview"))
         self.picture.show()
         self.placeholder.hide()

@@ -143,7 +143,7 @@ def test_a_video_link_is_a_card_and_nothing_is_asked_until_load_preview(
     assert [request.path for request, _ in videos.log] == [PICTURE]  # that one, nothing else
     assert youtube.picture.isVisible()
     assert not youtube.placeholder.isVisible()
-    assert youtube.picture.pixmap().width() == 180  # 480x360 fitted into the 240x135 frame
+    assert youtube.picture.pixmap().width() == 144  # 480x360 fitted into the 192x108 frame
     assert vimeo.placeholder.isVisible()  # the others still wait for the user
 
     qtbot.mouseClick(zoom.open_button, Qt.MouseButton.LeftButton)
