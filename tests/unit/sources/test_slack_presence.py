@@ -397,3 +397,54 @@ def test_the_live_sync_sets_the_status_once_the_account_has_synced(
     assert slack.take() == [
         profile_call("Reading messages next at 09:00 CET", ":calendar:", unix("2026-11-25T09:00"))
     ]
+
+
+def test_sync_once_sets_the_status_and_prints_it(
+    httpserver: HTTPServer,
+    slack: ReplaySlack,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """``asyncdesk sync --once`` (the real clock, so a profile without windows: always
+    "reading messages"): one call and one printed line when the status must change,
+    none when it need not, and ``autoreply off`` clears it at the next sync."""
+    import io
+
+    from asyncdesk.cli import main
+
+    httpserver.expect_request("/api/auth.test", method="POST").respond_with_json(
+        {
+            "ok": True,
+            "url": "https://acme.slack.com/",
+            "team": "Acme",
+            "user": "alex",
+            "team_id": "T0ACME",
+            "user_id": ME,
+        }
+    )
+    httpserver.expect_request("/api/users.conversations", method="POST").respond_with_json(
+        {"ok": True, "channels": [], "response_metadata": {"next_cursor": ""}}
+    )
+    root = str(tmp_path / "cli-profile")
+
+    def run(*args: str, stdin: str = "") -> tuple[int, str, str]:
+        monkeypatch.setattr("sys.stdin", io.StringIO(stdin))
+        code = main([*args, "--profile", root])
+        out, err = capsys.readouterr()
+        return code, out, err
+
+    add = ["account", "add", "slack", "team", "--token-stdin", "--api-url"]
+    assert run(*add, httpserver.url_for("/api/"), stdin=TOKEN + "\n")[0] == 0
+    assert run("autoreply", "on")[0] == 0
+    code, out, err = run("sync", "--once")
+    assert (code, err) == (0, "")
+    assert "team: status 'Reading messages now'\n" in out
+    assert slack.take() == [profile_call("Reading messages now", ":speech_balloon:", 0)]
+    code, out, _ = run("sync", "--once")
+    assert "status" not in out
+    assert slack.take() == []
+    assert run("autoreply", "off")[0] == 0
+    code, out, _ = run("sync", "--once")
+    assert "team: status cleared\n" in out
+    assert slack.take() == [profile_call("", "", 0)]
