@@ -12,6 +12,9 @@ network pool (``send_only``), then its copy is recorded on the database worker
 (``record_only``), then the conversation is read again. While it is sent the box is
 read-only and says so; a failure is one line under it and the text stays, to retry.
 
+A video link in the opened line gets a card above the lines, as in the message view
+(ui.video_card: Open, and a preview only on the user's word).
+
 Threading contract: GUI thread only; tasks get the store, secrets and values as
 arguments.
 """
@@ -48,9 +51,11 @@ from PySide6.QtWidgets import (
 
 from asyncdesk.core.clock import Clock
 from asyncdesk.core.errors import AsyncDeskError
+from asyncdesk.core.video_links import video_links
 from asyncdesk.services.chat import ChatLine, Conversation
 from asyncdesk.store.database import Store
 from asyncdesk.ui.tasks import TaskRunner
+from asyncdesk.ui.video_card import VideoCards
 
 log = logging.getLogger(__name__)
 
@@ -216,6 +221,7 @@ class ChatView(QWidget):
         font = self.title.font()
         font.setBold(True)
         self.title.setFont(font)
+        self.video_cards = VideoCards(tasks, self)
         self.model = ChatModel(self)
         self.list = QListView(self)
         self.list.setObjectName("chatLines")
@@ -246,6 +252,7 @@ class ChatView(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(6, 6, 6, 6)
         layout.addWidget(self.title)
+        layout.addWidget(self.video_cards)
         layout.addWidget(self.list, 1)
         layout.addLayout(row)
         layout.addWidget(self.status)
@@ -264,6 +271,7 @@ class ChatView(QWidget):
         self._message_pk = None
         self.model.set_lines([])
         self.title.clear()
+        self.video_cards.set_store(store)
         self._set_enabled(False)
 
     def open_message(self, message_pk: int) -> None:
@@ -304,6 +312,8 @@ class ChatView(QWidget):
             title = self.tr("{room} · {account}")
         self.title.setText(title.format(room=found.title, account=found.account))
         self.model.set_lines(found.lines)
+        opened = next((line for line in found.lines if line.id == self._message_pk), None)
+        self.video_cards.show_links(video_links(opened.body) if opened is not None else [])
         self.list.scrollToBottom()
         self._set_enabled(True)
         self.loaded.emit(len(found.lines))

@@ -191,3 +191,51 @@ def test_a_preview_that_fails_says_so(qtbot: QtBot, window: MainWindow, videos: 
 def read(store: Store, setting: declared.Setting[bool]) -> bool:
     with store.reading() as session:
         return get_setting(session, setting)
+
+
+def test_a_video_link_in_chat_is_a_card_too(
+    qtbot: QtBot, tmp_path: Path, videos: HTTPServer
+) -> None:
+    loom = "https://www.loom.com/share/0f1e2d3c4b5a6978?sid=abc"
+    videos.expect_request("/v1/oembed").respond_with_json(
+        {"title": "Bug repro", "thumbnail_url": videos.url_for(PICTURE)}
+    )
+    root = tmp_path / "chat"
+    with Store.open(root) as store, store.writing() as session:
+        set_setting(session, declared.TIMEZONE, "Europe/Berlin")
+        account = add_account(session, Account("chat", AccountKind.MATRIX, ("@me:x.org",)), NOW)
+        assert account.id is not None
+        line = Message(
+            remote_id="$1",
+            direction=Direction.INBOUND,
+            medium=Medium.CHAT,
+            conversation="!ops:x.org",
+            sender=Sender("@ann:x.org", "Ann"),
+            subject="Ops",
+            received_at=NOW - timedelta(minutes=5),
+            body_text=f"Here is the repro: {loom}",
+        )
+        add_batch(session, account.id, [(line, Triage(True))], stream="m", cursor="c", now=NOW)
+    window = MainWindow(ProfilePaths(root), clock=FixedClock(NOW))
+    qtbot.addWidget(window)
+    base = videos.url_for("").rstrip("/")
+    window.chat.video_cards.bases = PreviewBases(loom=base)
+    with qtbot.waitSignal(window.model.page_loaded, timeout=10_000):
+        window.show()
+        window.open_profile()
+    qtbot.waitUntil(lambda: window.page is Page.INBOX, timeout=10_000)
+    window.view.setCurrentIndex(window.model.index(0, 0))
+    window.view.setFocus()
+    with qtbot.waitSignal(window.chat.loaded, timeout=10_000):
+        qtbot.keyClick(window.view, Qt.Key.Key_Return)
+    (card,) = window.chat.video_cards.cards
+    assert card.isVisible()
+    assert card.title.text() == f"Video message · Loom · {loom}"
+    assert "loom.com" in card.placeholder.text()
+    qtbot.wait(300)
+    assert videos.log == []
+    with qtbot.waitSignal(window.chat.video_cards.preview_loaded, timeout=10_000):
+        card.load_button.click()
+    assert card.title.text() == "Video message · Loom · Bug repro"  # oEmbed's title
+    assert card.picture.isVisible()
+    window.close()
