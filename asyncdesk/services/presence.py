@@ -86,7 +86,8 @@ class SlackTarget(Protocol):
 
 @dataclass(frozen=True, slots=True)
 class StatusRecord:
-    """One change made (or tried) on an account; ``text`` "" means cleared."""
+    """One change made (or tried) on an account: ``text`` is what the account shows
+    now ("" when cleared); a failed try has its ``error`` and what was ``wanted``."""
 
     at: datetime
     account: str
@@ -95,6 +96,7 @@ class StatusRecord:
     presence: str | None
     snooze_until: datetime | None
     error: str | None
+    wanted: str | None = None
 
     def as_json(self) -> dict[str, object]:
         return {
@@ -105,17 +107,20 @@ class StatusRecord:
             "presence": self.presence,
             "snooze_until": None if self.snooze_until is None else to_iso_z(self.snooze_until),
             "error": self.error,
+            "wanted": self.wanted,
         }
 
     def line(self) -> str:
-        """``work-slack: status "…" (do not disturb until 12:00Z)`` or ``cleared``."""
+        """``team: status '…', do not disturb until …``, ``team: status cleared``, or
+        ``team: status '…': <error>`` for a try that failed (in part)."""
+        if self.error:
+            wanted = f"status {self.wanted!r}" if self.wanted else "clearing the status"
+            return f"{self.account}: {wanted}: {self.error}"
         what = f"status {self.text!r}" if self.text else "status cleared"
         if self.presence is not None and self.text:
             what += f", {self.presence}"
         if self.snooze_until is not None and self.snooze_until > self.at:
             what += f", do not disturb until {to_iso_z(self.snooze_until)}"
-        if self.error:
-            what += f" — failed: {self.error}"
         return f"{self.account}: {what}"
 
 
@@ -184,6 +189,7 @@ def _record(at: datetime, data: Mapping[str, Any]) -> StatusRecord | None:
         return None
     snooze = state.get("snooze_until")
     error = data.get("error")
+    wanted = data.get("wanted")
     presence = state.get("presence")
     return StatusRecord(
         at=at,
@@ -193,6 +199,7 @@ def _record(at: datetime, data: Mapping[str, Any]) -> StatusRecord | None:
         presence=presence if isinstance(presence, str) else None,
         snooze_until=_instant(snooze),
         error=error if isinstance(error, str) else None,
+        wanted=wanted if isinstance(wanted, str) else None,
     )
 
 
@@ -250,6 +257,8 @@ class Publisher:
                 "state": applied,
                 "error": failure,
             }
+            if failure is not None:
+                data["wanted"] = new.get("text", "")
             record = _record(now, data)
             assert record is not None
             # A failure is recorded once (an outage would write a row every recheck).

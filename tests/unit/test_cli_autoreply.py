@@ -173,6 +173,7 @@ def test_show_lists_the_chat_statuses_set(
             "presence": None,
             "snooze_until": None,
             "error": None,
+            "wanted": None,  # what a failed try wanted to show
         }
     ]
 

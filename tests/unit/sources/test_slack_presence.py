@@ -312,6 +312,11 @@ def test_a_missing_scope_is_one_line_naming_it_and_is_not_repeated(
     assert len(said) == 1
     assert "\n" not in said[0]
     assert "lacks the dnd:write scope" in said[0]
+    assert changes[0].line() == (
+        "team: status 'Deep work until 12:00 — reading messages at 13:00 CET': Slack "
+        "dnd.setSnooze failed: the token of account team lacks the dnd:write scope (add it "
+        "to the Slack app and install it again)"
+    )
     # Not tried again while the wanted status is the same.
     clock.set(local("2026-11-25T10:45").astimezone(UTC))
     assert publisher.apply({account.name: (account, client)}) == []
