@@ -155,7 +155,8 @@ class ComposeWindow(QDialog):
         self.attachment_list.setObjectName("composeAttachments")
         self.attachment_list.setAccessibleName(self.tr("Attached files"))
         self.attachment_list.setToolTip(self.tr("Files sent with the reply (Delete removes one)"))
-        self.attachment_list.setMaximumHeight(72)
+        # Two files show without scrolling; more scroll.
+        self.attachment_list.setMaximumHeight(self.fontMetrics().height() * 2 + 14)
         self.attachment_list.setVisible(False)
         self.attachment_list.currentRowChanged.connect(self._update_remove)
         self.attach_button = QPushButton(self.tr("A&ttach file…"), self)
@@ -204,15 +205,17 @@ class ComposeWindow(QDialog):
         buttons.addWidget(self.save_answer_button)
         buttons.addWidget(self.attach_button)
         buttons.addWidget(self.record_button)
-        buttons.addWidget(self.status, 1)
+        buttons.addStretch(1)
         buttons.addWidget(self.discard_button)
         buttons.addWidget(self.send_button)
         layout = QVBoxLayout(self)
         layout.addLayout(form)
         layout.addWidget(self.body, 1)
         layout.addLayout(attached)
+        # A line of its own: with four buttons beside it, a sentence would be a column.
+        layout.addWidget(self.status)
         layout.addLayout(buttons)
-        self.resize(640, 460)
+        self.resize(720, 480)
         self._prepare()
 
     def _prepare(self) -> None:
