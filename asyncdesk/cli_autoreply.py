@@ -131,12 +131,15 @@ def cmd_autoreply(args: argparse.Namespace) -> int:
 
 def _write_feed(store: Store, clock: Clock, target: Path, as_json: bool) -> int:
     from asyncdesk.services.availability_feed import FEED_WEEKS, write_feed
+    from asyncdesk.services.presence import remember_feed
 
     try:
         write_feed(store, clock, target)
     except OSError as error:
         reason = error.strerror or type(error).__name__
         raise BadInput(f"cannot write the calendar feed to {str(target)!r}: {reason}") from None
+    # While published availability is on, the sync keeps this file current.
+    remember_feed(store, clock, target)
     if as_json:
         print(json.dumps({"path": str(target), "weeks": FEED_WEEKS}))
     else:

@@ -12,9 +12,9 @@ server answers when something happens); Slack offers a user token no push, so a 
 account is synced every ``SLACK_POLL_SECONDS``. Only email accounts fetch bodies and
 flush an outbox (chat replies are sent at once, and a sent one comes back by sync).
 
-Published availability (:mod:`asyncdesk.services.presence`): while chat accounts are
-synced, one more thread sets their Matrix and Slack status at the start and at each
-mode change, sleeping until then, through the account loops' own sources.
+Published availability (:mod:`asyncdesk.services.presence`): one more thread sets the
+Matrix and Slack accounts' status at the start and at each mode change, sleeping until
+then, through the account loops' own sources, and keeps a saved calendar feed current.
 
 Failures never end the loop: the account reports them and retries with exponential
 backoff (with jitter, so many clients do not return at once), until ``stop`` is set.
@@ -37,7 +37,7 @@ from asyncdesk.core.clock import Clock
 from asyncdesk.core.errors import AsyncDeskError, BadInput
 from asyncdesk.services.bodies import bodies_waiting, fetch_bodies_in_background, open_fetcher
 from asyncdesk.services.chat_accounts import open_source
-from asyncdesk.services.presence import CHAT_KINDS, StatusRecord, Targets, keep_publishing
+from asyncdesk.services.presence import StatusRecord, Targets, keep_publishing
 from asyncdesk.services.reply import flush_if_waiting
 from asyncdesk.services.secrets import Secrets
 from asyncdesk.services.sync import SyncProgress, sync_source
@@ -130,23 +130,20 @@ def keep_syncing(
         )
         for account in accounts
     ]
-    publishing: threading.Thread | None = None
-    if any(account.kind in CHAT_KINDS for account in accounts):
-        publishing = threading.Thread(
-            target=keep_publishing,
-            args=(store, clock, stop, targets),
-            kwargs={"report": statuses},
-            name="sync-presence",
-            daemon=True,
-        )
-        publishing.start()
+    publishing = threading.Thread(
+        target=keep_publishing,
+        args=(store, clock, stop, targets),
+        kwargs={"report": statuses},
+        name="sync-presence",
+        daemon=True,
+    )
+    publishing.start()
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join()
-    if publishing is not None:
-        targets.wake()
-        publishing.join(PRESENCE_STOP_SECONDS)
+    targets.wake()
+    publishing.join(PRESENCE_STOP_SECONDS)
 
 
 def _flush_outbox(

@@ -27,6 +27,12 @@ Failures are one log line and one recorded row, and never stop a sync. A refusal
 (a missing scope, the server said no) is not tried again until the wanted status
 changes; a connection failure is tried again at the next wake.
 
+The calendar feed: ``autoreply feed FILE`` and Settings ▸ Save calendar feed… remember
+the file (:func:`remember_feed`); while published availability is on, the status
+thread and ``sync --once`` write it again (:func:`refresh_feed`) when what it says
+changed: the schedule, or the day it starts from (so at most once a day otherwise). A
+file the user deleted is not made again: deleting it stops the refresh.
+
 Thread contract: :func:`keep_publishing` runs on a thread of its own beside the account
 loops (:mod:`asyncdesk.services.live_sync`), sleeping until the next mode change (or
 :data:`RECHECK_SECONDS`, to see a switch or schedule changed by another process), and
@@ -43,6 +49,7 @@ import weakref
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any, Final, Protocol
 
 from asyncdesk.core.accounts import Account, AccountKind
@@ -60,6 +67,8 @@ log = logging.getLogger(__name__)
 
 #: The ``events`` kind of a status change.
 EVENT: Final = "presence"
+#: The ``events`` kind of a calendar feed written to a file the user chose.
+FEED_EVENT: Final = "availability_feed"
 #: The longest sleep between two looks at the switch and the schedule.
 RECHECK_SECONDS: Final = 300.0
 #: How far back the last state of an account is looked for.
@@ -421,6 +430,7 @@ def keep_publishing(
         if sources:
             for record in publisher.apply(sources):
                 report(record)
+        refresh_feed(store, clock)
         if stop.is_set():
             break
         targets.sleep(publisher.seconds_to_change())
@@ -433,6 +443,7 @@ def apply_once(
     change, close it. A source that cannot be opened is one record with its error."""
     from asyncdesk.services.chat_accounts import open_source
 
+    refresh_feed(store, clock)
     chat = [account for account in accounts if account.kind in CHAT_KINDS]
     if not chat:
         return []
@@ -449,3 +460,49 @@ def apply_once(
         finally:
             source.close()
     return records
+
+
+# --- the calendar feed ------------------------------------------------------------------
+
+
+def remember_feed(store: Store, clock: Clock, path: Path) -> None:
+    """Note that the feed was written to ``path``: the sync keeps that file current."""
+    with store.writing() as session:
+        add_event(session, FEED_EVENT, clock.now(), {"path": str(path.absolute())})
+
+
+def refresh_feed(store: Store, clock: Clock) -> Path | None:
+    """Write the remembered feed file again if published availability is on, the file
+    is still there and what it says changed; the path written, else None. A failure is
+    one log line."""
+    from asyncdesk.services.availability_feed import build_feed
+    from asyncdesk.services.stats import write_atomically
+
+    now = clock.now()
+    try:
+        if not is_enabled(store):
+            return None
+        with store.reading() as session:
+            rows = events_between(session, FEED_EVENT, now - MEMORY, _FAR)
+        if not rows or not isinstance(rows[-1][1].get("path"), str):
+            return None
+        path = Path(rows[-1][1]["path"])
+        if not path.is_file():
+            return None
+        content = build_feed(load_schedule(store), now)
+        if _unstamped(path.read_bytes()) == _unstamped(content):
+            return None
+        write_atomically(path, content.decode("utf-8"))
+    except AsyncDeskError as error:
+        log.warning("calendar feed not refreshed: %s", error.message)
+        return None
+    except OSError as error:
+        log.warning("calendar feed not refreshed: %s", error.strerror or error)
+        return None
+    log.info("refreshed the calendar feed %s", path)
+    return path
+
+
+def _unstamped(content: bytes) -> list[bytes]:
+    """The feed's lines without DTSTAMP (the instant it was written, not what it says)."""
+    return [line for line in content.splitlines() if not line.startswith(b"DTSTAMP")]

@@ -187,14 +187,18 @@ def _write_published(store: Store, enabled: bool) -> bool:
 
 def _write_feed(store: Store, clock: Clock, path: Path) -> Path:
     from asyncdesk.services.availability_feed import write_feed
+    from asyncdesk.services.presence import remember_feed
 
     if path.is_dir():
         raise BadInput(f"{path} is a folder: give the name of the .ics file to write")
     try:
-        return write_feed(store, clock, path)
+        written = write_feed(store, clock, path)
     except OSError as error:
         reason = error.strerror or type(error).__name__
         raise BadInput(f"cannot write the calendar feed to {path}: {reason}") from None
+    # While published availability is on, the sync keeps this file current.
+    remember_feed(store, clock, written)
+    return written
 
 
 def _write_notifications(store: Store, reminder: int, vip_json: str) -> None:

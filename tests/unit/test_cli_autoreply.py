@@ -247,3 +247,44 @@ def test_feed_refuses_a_bad_path_in_one_line(
     assert list(folder.iterdir()) == []
     assert not (tmp_path / "nope").exists()
     assert database.read_bytes() == before
+
+
+def test_the_sync_keeps_a_saved_feed_current_while_published(
+    capsys: pytest.CaptureFixture[str], profile: Path, tmp_path: Path
+) -> None:
+    """``sync --once`` writes the saved feed again once the schedule changed, but only
+    while published availability is on, and never makes again a file the user deleted."""
+    p = ("--profile", str(profile))
+    target = tmp_path / "windows.ics"
+    assert run(capsys, "autoreply", "feed", str(target), *p)[0] == 0
+
+    def starts() -> list[str]:
+        calendar = Calendar.from_ical(target.read_bytes())
+        return sorted(e.decoded("DTSTART").strftime("%H:%M") for e in calendar.walk("VEVENT"))
+
+    assert starts() == ["09:00", "16:00"]
+    evening = [
+        "schedule",
+        "window",
+        "add",
+        "--days",
+        "mon-fri",
+        "--start",
+        "18:00",
+        "--end",
+        "18:30",
+    ]
+    assert run(capsys, *evening, *p)[0] == 0
+    assert run(capsys, "sync", "--once", *p)[0] == 0
+    assert starts() == ["09:00", "16:00"]  # off: the file is the user's, left alone
+
+    assert run(capsys, "autoreply", "on", *p)[0] == 0
+    assert run(capsys, "sync", "--once", *p)[0] == 0
+    assert starts() == ["09:00", "16:00", "18:00"]
+    written = target.stat().st_mtime_ns
+    assert run(capsys, "sync", "--once", *p)[0] == 0
+    assert target.stat().st_mtime_ns == written  # nothing changed: not written again
+
+    target.unlink()
+    assert run(capsys, "sync", "--once", *p)[0] == 0
+    assert not target.exists()
