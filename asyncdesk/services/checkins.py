@@ -271,6 +271,13 @@ def _fetch_answer_bodies(store: Store, clock: Clock, secrets: Secrets, account: 
             log.warning("the text of a check-in answer was not fetched: %s", error.message)
 
 
+def any_chat_sends(store: Store) -> bool:
+    """Whether a check-in ever posted in chat (the sync's quick test before it looks
+    for check-in questions among the user's own chat messages)."""
+    with store.reading() as session:
+        return stored.any_chat_sends(session)
+
+
 def classify_answers(store: Store, clock: Clock, account: Account | None = None) -> int:
     """Recent runs' answers need no reply (unless the user said otherwise)."""
     changed = 0

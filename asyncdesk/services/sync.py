@@ -13,7 +13,8 @@ server filed in Sent by itself) are never stored: an auto-reply is not the user'
 
 Check-ins: after a pass has committed, :func:`asyncdesk.services.checkins.after_sync`
 marks the answers it brought and sends the account's runs that are due (its failures
-never stop the sync either).
+never stop the sync either). The chat messages a check-in posted are not stored when the
+sync brings them back: a question is not the user's reply to the conversation.
 """
 
 from __future__ import annotations
@@ -34,6 +35,7 @@ from asyncdesk.services.secrets import Secrets
 from asyncdesk.sources.base import Source, SyncBatch
 from asyncdesk.store import locations
 from asyncdesk.store.auto_replies import stored_remote_ids
+from asyncdesk.store.checkins import checkin_remote_ids
 from asyncdesk.store.database import Store
 from asyncdesk.store.invitations import apply_invitations
 from asyncdesk.store.messages import (
@@ -178,9 +180,25 @@ def _without_own_auto_replies(batch: SyncBatch) -> SyncBatch:
         not (message.direction is Direction.OUTBOUND and MARKER_HEADER in message.headers)
         for message in batch.messages
     ]
+    return _keeping(batch, keep, "copies of auto-replies")
+
+
+def _without_checkin_questions(store: Store, account_id: int, batch: SyncBatch) -> SyncBatch:
+    """``batch`` without the chat messages our check-ins posted: asking a question in a
+    direct conversation is not a reply to what the person wrote there before."""
+    ours = [m.remote_id for m in batch.messages if m.direction is Direction.OUTBOUND]
+    if not ours or not checkins.any_chat_sends(store):
+        return batch
+    with store.reading() as session:
+        sent = checkin_remote_ids(session, account_id, ours)
+    keep = [message.remote_id not in sent for message in batch.messages]
+    return _keeping(batch, keep, "check-in questions")
+
+
+def _keeping(batch: SyncBatch, keep: list[bool], what: str) -> SyncBatch:
     if all(keep):
         return batch
-    log.debug("skipped %d copies of auto-replies in %s", keep.count(False), batch.stream)
+    log.debug("skipped %d %s in %s", keep.count(False), what, batch.stream)
     messages = [m for m, kept in zip(batch.messages, keep, strict=True) if kept]
     positions = (
         [p for p, kept in zip(batch.positions, keep, strict=True) if kept]
@@ -204,6 +222,7 @@ def _commit(
     account = source.account
     assert account.id is not None
     batch = _without_own_auto_replies(batch)
+    batch = _without_checkin_questions(store, account.id, batch)
     triaged = [(message, triage(message, account, rules)) for message in batch.messages]
     now = clock.now()
     with store.writing() as session:

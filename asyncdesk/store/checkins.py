@@ -19,6 +19,7 @@ Instants are aware UTC datetimes.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from enum import StrEnum
@@ -484,3 +485,28 @@ def direct_conversation(session: Session, account_id: int, who: str) -> str | No
 def run_by_id(session: Session, run_id: int) -> RunRecord | None:
     row = session.get(CheckinRunRow, run_id)
     return None if row is None else _run(row, _sends(session, row.id))
+
+
+_CHAT_SENT: Final = text(
+    "SELECT s.remote_id FROM checkin_sends AS s JOIN checkin_runs AS r ON r.id = s.run_id "
+    "JOIN checkins AS c ON c.id = r.checkin_id WHERE c.account_id = :account "
+    "AND s.remote_id IN (SELECT value FROM json_each(:ids))"
+)
+
+
+def checkin_remote_ids(session: Session, account_id: int, remote_ids: list[str]) -> set[str]:
+    """Which of ``remote_ids`` are chat messages a check-in of the account posted."""
+    if not remote_ids:
+        return set()
+    found = session.execute(_CHAT_SENT, {"account": account_id, "ids": json.dumps(remote_ids)})
+    return {str(remote_id) for (remote_id,) in found}
+
+
+def any_chat_sends(session: Session) -> bool:
+    """Whether any check-in ever posted a chat message (most profiles: no)."""
+    return (
+        session.execute(
+            text("SELECT 1 FROM checkin_sends WHERE remote_id IS NOT NULL LIMIT 1")
+        ).first()
+        is not None
+    )

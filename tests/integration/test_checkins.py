@@ -14,26 +14,37 @@ import json
 import os
 import subprocess
 import sys
+import uuid
 from datetime import UTC, datetime, timedelta
 from email.message import EmailMessage
 from pathlib import Path
+from urllib.parse import quote
 
 import pytest
 from servers.dovecot import Dovecot
 from servers.smtp import SmtpServer
+from servers.synapse import Synapse
 from test_auto_reply import configure, imap, inbound, sync
 from test_reply import Mailbox, make_mailbox
 
 from asyncdesk.cli import main
-from asyncdesk.core.clock import FixedClock
+from asyncdesk.core.clock import FixedClock, SystemClock
+from asyncdesk.core.messages import ReplyState
 from asyncdesk.services import checkins
+from asyncdesk.services.accounts import profile_secrets, sync_accounts
+from asyncdesk.services.chat_accounts import add_matrix_account, build_matrix_account
+from asyncdesk.services.schedule import set_timezone
+from asyncdesk.services.secrets import KeyringSecrets
 from asyncdesk.store import checkins as stored
 from asyncdesk.store.checkins import ANSWER_REASON
+from asyncdesk.store.database import Store
+from asyncdesk.store.messages import inbox_page
 
 #: Wed 18 Nov 2026 12:00 CET: the check-in is made; it asks on Fridays at 15:00.
 WED_1200 = datetime(2026, 11, 18, 11, 0, tzinfo=UTC)
 FRI_1500 = datetime(2026, 11, 20, 14, 0, tzinfo=UTC)
 QUESTION = "What did you finish this week?\nWhat is blocked?"
+CHAT_PASSWORD = "a long and boring password"
 
 
 @pytest.fixture
@@ -168,3 +179,81 @@ def test_a_run_found_more_than_a_day_late_is_skipped(
     assert smtp_server.messages == []
     shown = results(mailbox)
     assert shown["run"] is None
+
+
+# ------------------------------------------------------------------------------ chat
+
+
+def room_texts(synapse: Synapse, token: str, room: str) -> list[tuple[str, str]]:
+    """(sender, body) of the room's text messages, oldest first, as a client sees them."""
+    path = f"/_matrix/client/v3/rooms/{quote(room, safe='')}/messages?dir=b&limit=50"
+    events = synapse.request("GET", path, token)["chunk"]
+    return [
+        (str(e["sender"]), str(e["content"].get("body", "")))
+        for e in reversed(events)
+        if e.get("type") == "m.room.message"
+    ]
+
+
+def test_a_matrix_check_in_asks_in_each_direct_conversation_once(
+    synapse: Synapse, tmp_path: Path
+) -> None:
+    tag = uuid.uuid4().hex[:8]
+    me, my_token = synapse.register(f"me-{tag}", CHAT_PASSWORD)
+    people = {name: synapse.register(f"{name}-{tag}", CHAT_PASSWORD) for name in ("ann", "bob")}
+    carl, _ = synapse.register(f"carl-{tag}", CHAT_PASSWORD)  # no conversation with him yet
+    rooms = {}
+    for name, (user, token) in people.items():
+        rooms[name] = synapse.create_room(token, invite=[me], is_direct=True)
+        synapse.join(my_token, rooms[name])
+        synapse.set_direct(my_token, me, user, rooms[name])
+        synapse.send_text(token, rooms[name], f"Hi, {name} here: can you look at my draft?")
+    ann, ann_token = people["ann"]
+    now = datetime.now(UTC)
+    root = tmp_path / "profile"
+    with Store.open(root) as store:
+        account = build_matrix_account("chat", homeserver=synapse.base_url, user=me)
+        add_matrix_account(store, SystemClock(), KeyringSecrets, account, CHAT_PASSWORD)
+        set_timezone(store, FixedClock(now), "UTC")
+        checkins.add_checkin(
+            store,
+            FixedClock(now - timedelta(hours=1)),
+            name="daily",
+            days="daily",
+            at=(now - timedelta(minutes=5)).strftime("%H:%M"),
+            to=f"{ann},{people['bob'][0]},{carl}",
+            account=None,
+            question="What are you working on today?",
+        )
+
+    def sync_chat() -> None:
+        with Store.open(root) as store:
+            outcomes = sync_accounts(store, FixedClock(now), profile_secrets(store))
+        assert [o.error for o in outcomes] == [None]
+
+    sync_chat()  # stores the two messages, then asks
+    sync_chat()  # brings the questions back (not stored as replies), asks nothing again
+    asked = "What are you working on today?"
+    for name, room in rooms.items():
+        mine = [body for sender, body in room_texts(synapse, my_token, room) if sender == me]
+        assert len(mine) == 1, name
+        assert mine[0].startswith(asked)
+        assert "your answer is gathered for" in mine[0]
+
+    synapse.send_text(ann_token, rooms["ann"], "Finishing the onboarding flow.")
+    sync_chat()
+    with Store.open(root) as store:
+        found = checkins.results(store, "daily")
+        with store.reading() as session:
+            states = {m.snippet: (m.needs_reply, m.state) for m in inbox_page(session, 100)}
+    assert [(a.recipient, a.text) for a in found.answers] == [
+        (ann, "Finishing the onboarding flow.")
+    ]
+    assert found.not_answered == (people["bob"][0],)
+    assert found.run is not None
+    assert found.run.state.value == "partial"
+    failed = {s.recipient: s.error for s in found.run.sends if s.state.value == "failed"}
+    assert failed == {carl: f"no direct conversation with {carl} yet: start one first"}
+    # Asking in a direct conversation is not a reply: their messages still wait for one.
+    assert states["Hi, ann here: can you look at my draft?"] == (True, ReplyState.OPEN)
+    assert states["Finishing the onboarding flow."] == (False, None)
