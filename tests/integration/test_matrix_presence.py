@@ -4,8 +4,8 @@ status message, as a second user sharing a room reads them with the client-serve
 
 The shared ``synapse`` fixture runs with presence off (it costs every other test's syncs
 some work, and a server with presence off accepts a status and keeps nothing), so
-this module starts its own Synapse with presence on: one more start, ~1-2 s, for this
-module only.
+this module starts its own Synapse with presence on: one more start, for this module
+only (about 3 s on a busy machine, as long as the shared one's).
 """
 
 from __future__ import annotations
