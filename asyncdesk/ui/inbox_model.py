@@ -14,8 +14,9 @@ those rows in place (``services.inbox.by_id``), so the selection and the scroll
 position stay where they were.
 
 Labels (``ItemRole.LabelsRole``: meeting request, first contact, video) are read after
-each page is shown, for the whole page at once (``services.triage.page_labels``, two
-statements), and the rows repaint when they arrive: they never delay the listing.
+each page is shown, for the whole page at once (``services.triage.page_labels``: who
+the user has written with is read once per listing, then each page's bodies), and the
+rows repaint when they arrive: they never delay the listing.
 
 Threading contract: every method runs on the GUI thread. The only work sent to the
 worker is the ``services.inbox.page``/``by_id`` calls, which receive the store and
@@ -52,6 +53,7 @@ from asyncdesk.core.errors import AsyncDeskError
 from asyncdesk.core.messages import Medium
 from asyncdesk.services import inbox
 from asyncdesk.store.database import Store
+from asyncdesk.store.labels import ContactHistory
 from asyncdesk.store.messages import StoredMessage
 from asyncdesk.ui import due as badges
 from asyncdesk.ui.due import Due
@@ -128,6 +130,9 @@ class InboxModel(QAbstractTableModel):
         self._timezone: tzinfo = UTC
         self._rows: list[StoredMessage] = []
         self._labels: dict[int, tuple[str, ...]] = {}
+        # Who the user has exchanged messages with, read by the first page's labels and
+        # used (only on the database worker) by the next pages' until a reload.
+        self._history = ContactHistory()
         # Bumped on every reset; a page requested under an older generation is dropped.
         self._generation = 0
         self._loading = False
@@ -173,6 +178,7 @@ class InboxModel(QAbstractTableModel):
         # the reset may call fetchMore() right away, and must start the one new request.
         self._rows = []
         self._labels = {}
+        self._history = ContactHistory()
         self._exhausted = self._store is None
         self._loading = False
         self.endResetModel()
@@ -204,14 +210,14 @@ class InboxModel(QAbstractTableModel):
         return self._labels.get(message_pk, ())
 
     def _read_labels(self, rows: list[StoredMessage]) -> None:
-        store, generation = self._store, self._generation
+        store, generation, history = self._store, self._generation, self._history
         if store is None or not rows:
             return
 
         def read() -> dict[int, tuple[str, ...]]:
             from asyncdesk.services.triage import page_labels
 
-            return page_labels(store, rows)
+            return page_labels(store, rows, history)
 
         self._tasks.run_db(
             read,
