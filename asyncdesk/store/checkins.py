@@ -377,14 +377,17 @@ def next_run_after(session: Session, checkin_id: int, due_at: datetime) -> datet
 
 # -- answers ------------------------------------------------------------------------------
 
-# Inbound email of the account that names one of the run's Message-IDs; received after
-# the run was claimed (the inbox index's range, not every message of the profile).
+# Inbound email of the account in the thread a run's message started (its Message-ID is
+# the thread's root, so the conversation index finds the replies without visiting the
+# rest of the inbox; the unary + keeps SQLite off the inbox index) that names it in
+# In-Reply-To or References.
 _EMAIL_ANSWERS: Final = text(
     """
     SELECT s.recipient, m.id, m.sender_address, m.sender_name, m.received_at,
            coalesce(m.body_text, m.snippet, '')
     FROM checkin_sends AS s JOIN messages AS m
-      ON m.direction = 'inbound' AND m.received_at >= :since AND m.account_id = :account
+      ON m.account_id = :account AND m.conversation = s.message_id
+     AND +m.direction = 'inbound'
      AND (m.in_reply_to = s.message_id
           OR EXISTS (SELECT 1 FROM json_each(m."references") AS r WHERE r.value = s.message_id))
     WHERE s.run_id = :run AND s.message_id IS NOT NULL
@@ -399,7 +402,8 @@ _CHAT_ANSWERS: Final = text(
     SELECT s.recipient, m.id, m.sender_address, m.sender_name, m.received_at,
            coalesce(m.body_text, m.snippet, '')
     FROM checkin_sends AS s JOIN messages AS m
-      ON m.direction = 'inbound' AND m.account_id = :account AND +m.conversation = s.conversation
+      ON m.account_id = :account AND m.conversation = s.conversation
+     AND +m.direction = 'inbound'
      AND m.received_at > s.sent_at AND (:until IS NULL OR m.received_at < :until)
      AND (s.recipient NOT LIKE '@%' AND s.recipient NOT GLOB 'U*' AND s.recipient NOT GLOB 'W*'
           OR lower(m.sender_address) = lower(s.recipient))
@@ -415,7 +419,6 @@ def answers(session: Session, checkin: CheckinRecord, run: RunRecord) -> list[An
     params: dict[str, Any] = {
         "run": run.id,
         "account": checkin.account_id,
-        "since": instant_to_db(run.created_at - timedelta(minutes=5)),
         "until": None if until is None else instant_to_db(until),
     }
     rows = [*session.execute(_EMAIL_ANSWERS, params), *session.execute(_CHAT_ANSWERS, params)]
