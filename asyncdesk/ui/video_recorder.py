@@ -180,7 +180,7 @@ class VideoRecorder(QDialog):
 
         self.source_box = QComboBox(self)
         self.source_box.setAccessibleName(self.tr("Record from"))
-        self.sound_box = QCheckBox(self.tr("Record &sound"), self)
+        self.sound_box = QCheckBox(self.tr("Record so&und"), self)
         self.countdown = QLabel(self)
         self.countdown.setObjectName("recorderCountdown")
         font = self.countdown.font()
@@ -196,7 +196,7 @@ class VideoRecorder(QDialog):
         self.attach_button = QPushButton(self.tr("&Attach to reply"), self)
         self.attach_button.setToolTip(self.tr("Send the recording with the reply"))
         self.attach_button.clicked.connect(self.attach)
-        self.save_button = QPushButton(self.tr("Save to &folder…"), self)
+        self.save_button = QPushButton(self.tr("Save to f&older…"), self)
         self.save_button.setToolTip(self.tr("Keep a copy in a folder you choose"))
         self.save_button.clicked.connect(self.save)
         self.close_button = QPushButton(self.tr("&Close"), self)
@@ -264,7 +264,7 @@ class VideoRecorder(QDialog):
         self.save_button.setVisible(done)
         self.countdown.setText(self.tr("Up to {limit}").format(limit=_clock_text(self.max_seconds)))
         if done:
-            self.start_button.setText(self.tr("Record &again (Space)"))
+            self.start_button.setText(self.tr("Record a&gain (Space)"))
 
     def _show_recording(self) -> None:
         self.start_button.setText(self.tr("&Stop (Space)"))

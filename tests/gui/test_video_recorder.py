@@ -135,7 +135,7 @@ def test_space_records_the_screen_into_a_real_video_file(
     assert dialog.status.text().startswith("Recorded 0:0")
     assert dialog.attach_button.isVisible()
     assert dialog.save_button.isVisible()
-    assert dialog.start_button.text() == "Record &again (Space)"
+    assert dialog.start_button.text() == "Record a&gain (Space)"
 
 
 @needs_multimedia
