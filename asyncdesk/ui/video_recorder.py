@@ -22,6 +22,12 @@ Part 2 video (PySide6's LGPL FFmpeg build has no H.264 encoder), with AAC sound;
 frames a second at about 600 kbit/s keeps three minutes near 14 MB, under the common
 25 MB mail limit.
 
+Where capture works (Qt 6.11's FFmpeg backend, the only one PySide6 ships for Linux):
+on X11, Xvfb included (the whole screen), and on Qt's ``offscreen`` platform too, which
+hands over its own windows' pixels — so the tests record for real. No camera or
+microphone on such machines: the source list then holds only the screen, and the sound
+box is off.
+
 Threading contract: GUI thread only (Qt Multimedia does its encoding on its own
 threads); copying and the setting run on the task pools.
 """

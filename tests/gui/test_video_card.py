@@ -88,7 +88,9 @@ def window(qtbot: QtBot, tmp_path: Path, videos: HTTPServer) -> Iterator[MainWin
             f"Hi! I recorded the walkthrough instead of a meeting: {YOUTUBE}\n"
             f"The longer cut is on Vimeo ({VIMEO}), and yesterday's call: {ZOOM}\n"
         )
-        save_body(session, ids["walkthrough"], text=text, html=None, fetched_at=NOW)
+        # The HTML part links the same video, as HTML writes it (&amp;): one card, not two.
+        markup = f'<p><a href="{YOUTUBE.replace("&", "&amp;")}">the walkthrough</a></p>'
+        save_body(session, ids["walkthrough"], text=text, html=markup, fetched_at=NOW)
         save_body(session, ids["plain"], text="Noon?", html=None, fetched_at=NOW)
     made = MainWindow(ProfilePaths(root), clock=FixedClock(NOW))
     qtbot.addWidget(made)
