@@ -153,7 +153,6 @@ def results(args: argparse.Namespace) -> int:
     with _open_existing(args) as store:
         found = gather(store, args.name)
     run = found.run
-    failed = [s for s in run.sends if s.error and s.state.value == "failed"] if run else []
     if args.json:
         document = {
             "name": found.checkin.name,
@@ -172,7 +171,8 @@ def results(args: argparse.Namespace) -> int:
                 for a in found.answers
             ],
             "not_answered": list(found.not_answered),
-            "failed": [{"recipient": s.recipient, "error": s.error} for s in failed],
+            "pending": list(found.pending),
+            "failed": [{"recipient": who, "error": why} for who, why in found.failed],
         }
         print(json.dumps(document, indent=2, ensure_ascii=False))
         return 0
@@ -187,6 +187,8 @@ def results(args: argparse.Namespace) -> int:
         print(f"  {who} ({to_iso_z(answer.received_at)}): {rules.answer_preview(answer.text)}")
     if found.not_answered:
         print(f"Not answered yet: {', '.join(found.not_answered)}")
-    for send in failed:
-        print(f"Not sent to {send.recipient}: {send.error}")
+    for who in found.pending:
+        print(f"Waiting in the outbox for {who} (the next sync sends it)")
+    for who, why in found.failed:
+        print(f"Not sent to {who}: {why}")
     return 0

@@ -189,6 +189,30 @@ class Results:
     def asked(self) -> tuple[str, ...]:
         return tuple(send.recipient for send in self.run.sends) if self.run else ()
 
+    @property
+    def failed(self) -> tuple[tuple[str, str], ...]:
+        """(recipient, why) of the messages that could not be sent (or may not have
+        been: the outbox's ``unsure``); never sent again by themselves."""
+        sends = self.run.sends if self.run else ()
+        why = {s.recipient: s.error or f"the outbox says {s.delivery}" for s in sends}
+        return tuple((s.recipient, why[s.recipient]) for s in sends if _failed(s))
+
+    @property
+    def pending(self) -> tuple[str, ...]:
+        """Recipients whose email still waits in the outbox (the server was not
+        reached yet); a later sync sends it."""
+        sends = self.run.sends if self.run else ()
+        return tuple(s.recipient for s in sends if _pending(s))
+
+
+def _pending(send: stored.SendRecord) -> bool:
+    return send.delivery in (OutboxState.QUEUED.value, OutboxState.SENDING.value)
+
+
+def _failed(send: stored.SendRecord) -> bool:
+    unsure = (OutboxState.FAILED.value, OutboxState.UNSURE.value)
+    return send.state is SendState.FAILED or send.delivery in unsure
+
 
 def _results(store: Store, checkin: CheckinRecord) -> Results:
     with store.reading() as session:
@@ -201,7 +225,7 @@ def _results(store: Store, checkin: CheckinRecord) -> Results:
     waiting = tuple(
         send.recipient
         for send in run.sends
-        if send.recipient not in answered and send.state is not SendState.FAILED
+        if send.recipient not in answered and not _failed(send) and not _pending(send)
     )
     return Results(checkin, run, tuple(found), waiting)
 

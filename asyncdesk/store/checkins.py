@@ -314,7 +314,8 @@ def fail_interrupted(session: Session, now: datetime) -> list[int]:
 
 
 _SENDS: Final = text(
-    "SELECT s.id, s.recipient, s.message_id, s.conversation, s.remote_id, s.state, s.error, "
+    "SELECT s.id, s.recipient, s.message_id, s.conversation, s.remote_id, s.state, "
+    "coalesce(s.error, o.error), "
     "s.sent_at, o.state FROM checkin_sends AS s "
     "LEFT JOIN outbox AS o ON o.message_id = s.message_id "
     "WHERE s.run_id = :run ORDER BY s.id"

@@ -12,9 +12,11 @@ from __future__ import annotations
 
 import json
 import os
+import socket
 import subprocess
 import sys
 import uuid
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from email.message import EmailMessage
 from pathlib import Path
@@ -36,6 +38,7 @@ from asyncdesk.services.chat_accounts import add_matrix_account, build_matrix_ac
 from asyncdesk.services.schedule import set_timezone
 from asyncdesk.services.secrets import KeyringSecrets
 from asyncdesk.store import checkins as stored
+from asyncdesk.store.accounts import get_account, update_account
 from asyncdesk.store.checkins import ANSWER_REASON
 from asyncdesk.store.database import Store
 from asyncdesk.store.messages import inbox_page
@@ -257,3 +260,42 @@ def test_a_matrix_check_in_asks_in_each_direct_conversation_once(
     # Asking in a direct conversation is not a reply: their messages still wait for one.
     assert states["Hi, ann here: can you look at my draft?"] == (True, ReplyState.OPEN)
     assert states["Finishing the onboarding flow."] == (False, None)
+
+
+def test_a_run_whose_mail_server_is_down_waits_in_the_outbox_and_goes_once_later(
+    mailbox: Mailbox, smtp_server: SmtpServer
+) -> None:
+    with socket.socket() as probe:  # a port nobody listens on
+        probe.bind(("127.0.0.1", 0))
+        closed_port = probe.getsockname()[1]
+    with mailbox.store() as store, store.writing() as session:
+        account = get_account(session, "work")
+        real_port = account.config["smtp_port"]
+        update_account(
+            session, replace(account, config={**account.config, "smtp_port": closed_port})
+        )
+    sync(mailbox, FRI_1500 + timedelta(minutes=1))
+    shown = results(mailbox)
+    assert shown["pending"] == ["ana@team.example", "bo@team.example"]
+    assert shown["not_answered"] == []
+    assert smtp_server.messages == []
+
+    with mailbox.store() as store, store.writing() as session:
+        account = get_account(session, "work")
+        update_account(session, replace(account, config={**account.config, "smtp_port": real_port}))
+    # `asyncdesk sync --once` flushes the outbox after catching up: sent, once.
+    for minute in ("15:20", "15:25"):
+        env = {**os.environ, "ASYNCDESK_AT": f"2026-11-20T{minute}:00+01:00"}
+        again = subprocess.run(
+            [sys.executable, "-m", "asyncdesk", "sync", "--once", "--profile", str(mailbox.root)],
+            capture_output=True, text=True, timeout=120, check=False, env=env,
+        )  # fmt: skip
+        assert again.returncode == 0, again.stderr
+    smtp_server.wait_for(2)
+    assert sorted(m.rcpt_tos for m in smtp_server.messages) == [
+        ("ana@team.example",),
+        ("bo@team.example",),
+    ]
+    shown = results(mailbox)
+    assert shown["pending"] == []
+    assert shown["not_answered"] == ["ana@team.example", "bo@team.example"]

@@ -91,6 +91,7 @@ def test_results_before_the_first_run_says_so(
         "asked": [],
         "answered": [],
         "not_answered": [],
+        "pending": [],
         "failed": [],
     }
 
