@@ -211,6 +211,16 @@ class CheckinsPanel(QDockWidget):
                 people=", ".join(found.not_answered)
             )
             lines.append(f"<p><i>{html.escape(waiting)}</i></p>")
+        if found.pending:
+            queued = self.tr("Not sent yet (the mail server was not reached): {people}").format(
+                people=", ".join(found.pending)
+            )
+            lines.append(f"<p><i>{html.escape(queued)}</i></p>")
+        for who, why in found.failed:
+            failed = self.tr("Could not be asked: {person} ({reason})").format(
+                person=who, reason=why
+            )
+            lines.append(f"<p><i>{html.escape(failed)}</i></p>")
         return "".join(lines)
 
     # -- what was shown ---------------------------------------------------------------

@@ -2,9 +2,10 @@
 by itself in the first window after the run, and never outside a window.
 
 A real profile (SQLite, a Berlin schedule with a 09:00-09:30 window on weekdays), a
-check-in asked on Friday 20 Nov 2026 at 15:00 of two people, and Ana's answer stored
-as a sync stores it (In-Reply-To the message she was sent). The run is written through
-the store as the sync writes it; sending is covered by tests/integration/test_checkins.py.
+check-in asked on Friday 20 Nov 2026 at 15:00 of three people (one address refused),
+and Ana's answer stored as a sync stores it (In-Reply-To the message she was sent). The
+run is written through the store as the sync writes it; sending is covered by
+tests/integration/test_checkins.py.
 """
 
 from __future__ import annotations
@@ -68,7 +69,7 @@ def build_profile(root: Path) -> ProfilePaths:
             name="weekly",
             days="fri",
             at="15:00",
-            to="ana@team.example,bo@team.example",
+            to="ana@team.example,bo@team.example,cy@team.example",
             account=None,
             question="What did you finish this week?\nWhat is blocked?",
         )
@@ -77,6 +78,13 @@ def build_profile(root: Path) -> ProfilePaths:
             assert run is not None
             for person in ("ana", "bo"):
                 stored.add_send(session, run, f"{person}@team.example", message_id=f"{person}@desk")
+            stored.add_send(
+                session,
+                run,
+                "cy@team.example",
+                state=stored.SendState.FAILED,
+                error="550 5.1.1 no such mailbox here",
+            )
             stored.finish_run(session, run, FRIDAY_1500)
         answer = Message(
             remote_id="answer-1",
@@ -125,11 +133,12 @@ def test_the_first_window_after_a_run_shows_the_answers_and_who_has_not_answered
     qtbot.waitUntil(panel.isVisible, timeout=10_000)  # by itself: the run is new
     text = panel.text()
     assert "weekly" in text
-    assert "Asked Fri 20 Nov 15:00 · 1 of 2 answered" in text
+    assert "Asked Fri 20 Nov 15:00 · 1 of 3 answered" in text
     assert "Ana Lima · Sat 21 Nov 10:00" in text
     assert "Shipped the export. Blocked on the API key." in text
     assert "What did you finish?" not in text  # the quoted question is not repeated
     assert "Not answered yet: bo@team.example" in text
+    assert "Could not be asked: cy@team.example (550 5.1.1 no such mailbox here)" in text
     assert panel.action.isEnabled()
     assert panel.action.isChecked()
     assert panel.action.shortcut().toString() == "Ctrl+Shift+K"
