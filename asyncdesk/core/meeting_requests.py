@@ -197,8 +197,6 @@ _REQUESTS: Final[dict[str, tuple[str, ...]]] = {
         r"(?:call|meeting|zoom)\b",
         r"\b(?:discuss|talk about|go over|walk through) (?:this|it|that|them|these) "
         r"(?:on|over) (?:a |the )?(?:call|phone|zoom|teams|video)\b",
-        r"\bwhen you have (?:a|\d+|a few|five|ten|a couple of) (?:min|mins|minutes|moment|"
-        r"sec|secs|seconds)\b",
         r"\b(?:what|how) does your (?:calendar|diary|schedule|availability|week) look\b",
         r"\b(?:what's|what is|share|send (?:me|over)) your (?:availability|calendar|"
         r"calendly)\b",
@@ -206,6 +204,7 @@ _REQUESTS: Final[dict[str, tuple[str, ...]]] = {
         r"\b(?:talk|chat|discuss (?:this|it)) (?:live|in person|face to face|over coffee|"
         r"by phone|on the phone)\b",
         r"\bdo a (?:quick |short )?(?:call|zoom|video call|meeting)\b",
+        r"\b(?:want|wanted|like|need) to talk (?:\w+ ){0,3}?through\b",
         # Formal: "Request for a meeting", "Might you have thirty minutes available".
         r"\brequest for (?:a |an )?(?:meeting|call|appointment|conversation)\b",
         r"\b(?:do|would|might|could|will) you have (?:\w+ ){0,2}?(?:minutes|mins?|"
