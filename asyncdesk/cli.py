@@ -24,7 +24,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn, TextIO
 
-from asyncdesk import __version__, cli_answers
+from asyncdesk import __version__, cli_answers, cli_checkin
 from asyncdesk.cli_autoreply import cmd_autoreply
 from asyncdesk.core.clock import (
     Clock,
@@ -34,7 +34,7 @@ from asyncdesk.core.clock import (
     parse_instant,
     to_iso_z,
 )
-from asyncdesk.core.errors import EXIT_BAD_INPUT, AsyncDeskError, BadInput, NotYetAvailable
+from asyncdesk.core.errors import EXIT_BAD_INPUT, AsyncDeskError, BadInput
 from asyncdesk.core.mailto import is_mailto, parse_mailto
 from asyncdesk.store.database import Store
 from asyncdesk.store.profile import ProfilePaths, resolve_profile_dir
@@ -46,12 +46,6 @@ Handler = Callable[[argparse.Namespace], int]
 
 #: The longest break-glass reason taken (characters).
 MAX_REASON = 500
-
-# Which issue brings each capability that is declared here but not built yet.
-_LATER = {
-    "account add": "Adding accounts",
-    "checkin": "Check-ins",
-}
 
 
 class _Parser(argparse.ArgumentParser):
@@ -167,13 +161,6 @@ def _profile_log(store: Store) -> Iterator[None]:
     finally:
         remove_logging(handler)
         logger.setLevel(level)
-
-
-def _not_yet(what: str) -> Handler:
-    def handler(_args: argparse.Namespace) -> int:
-        raise NotYetAvailable(what)
-
-    return handler
 
 
 # --- commands ----------------------------------------------------------------------------
@@ -402,6 +389,7 @@ def _cmd_sync(args: argparse.Namespace) -> int:
     clock = _live_clock()
     if not args.once:
         return _sync_forever(args, progress, clock)
+    from asyncdesk.services.presence import apply_once
     from asyncdesk.services.reply import flush_if_waiting
     from asyncdesk.services.stats import export_due_report
 
@@ -417,8 +405,12 @@ def _cmd_sync(args: argparse.Namespace) -> int:
             if outcome.ok
         }
         exported = export_due_report(store, clock)
+        # Published availability: the Matrix and Slack status, if it must change.
+        statuses = apply_once(store, clock, secrets, syncable_accounts(store, args.account))
     for path in exported:
         print(f"Wrote the weekly report {path}")
+    for status in statuses:
+        print(status.line(), file=sys.stderr if status.error else sys.stdout)
     for account, flush in flushed.items():
         if flush is not None and flush.sent:
             noun = "reply" if flush.sent == 1 else "replies"
@@ -539,7 +531,15 @@ def _sync_forever(args: argparse.Namespace, progress: _SyncProgressPrinter, cloc
         notifier.start()
         try:
             keep_syncing(
-                store, clock, profile_secrets(store), accounts, stop, report=report_and_notify
+                store,
+                clock,
+                profile_secrets(store),
+                accounts,
+                stop,
+                report=report_and_notify,
+                statuses=lambda status: print(
+                    status.line(), file=sys.stderr if status.error else sys.stdout, flush=True
+                ),
             )
         finally:
             notifier.stop()
@@ -572,6 +572,19 @@ def _cmd_schedule_block(args: argparse.Namespace) -> int:
                 store, SystemClock(), lambda s: s.without_weekly(kind, days, start, end)
             )
             print(f"Removed {block.describe()}.")
+    return 0
+
+
+def _cmd_office_hours(args: argparse.Namespace) -> int:
+    from asyncdesk.core.schedule import DEFAULT_OFFICE_HOURS_TITLE, OfficeHoursBlock, parse_days
+    from asyncdesk.services.schedule import add_office_hours
+
+    days = parse_days(args.days)
+    start, end = _block_times(args)
+    block = OfficeHoursBlock(days, start, end, args.title or DEFAULT_OFFICE_HOURS_TITLE)
+    with _store(_profile_root(args)) as store:
+        add_office_hours(store, SystemClock(), block)
+    print(f"Added {block.describe()}.")
     return 0
 
 
@@ -666,6 +679,7 @@ def _cmd_schedule_show(args: argparse.Namespace) -> int:
         for source, starts in sorted(sources.items())
     ]
     document["always_open"] = not schedule.has_windows
+    document.setdefault("office_hours", [])
     if args.json:
         print(json.dumps(document, ensure_ascii=False, indent=2))
         return 0
@@ -677,6 +691,10 @@ def _cmd_schedule_show(args: argparse.Namespace) -> int:
     print(f"Time zone:  {document['timezone']}")
     print(f"Windows:    {blocks('windows')}")
     print(f"Deep work:  {blocks('deep_work')}")
+    hours = [
+        f"{b['days']} {b['start']}-{b['end']} ({b['title']})" for b in document["office_hours"]
+    ]
+    print(f"Office hours: {', '.join(hours) or 'none'}")
     for override in document["overrides"]:
         times = "-".join(t for t in (override["start"], override["end"]) if t)
         print(f"Override:   {override['date']} {override['kind']} {times}".rstrip())
@@ -1013,9 +1031,6 @@ def build_parser() -> argparse.ArgumentParser:
             sub.set_defaults(handler=handler)
         return sub
 
-    def later(key: str) -> Handler:
-        return _not_yet(_LATER[key])
-
     # demo
     demo = command(
         commands, "demo", "create a demo profile with realistic email and chat", _cmd_demo
@@ -1100,6 +1115,15 @@ def build_parser() -> argparse.ArgumentParser:
             sub.add_argument("--days", required=True, metavar="mon-fri")
             sub.add_argument("--start", required=True, metavar="HH:MM")
             sub.add_argument("--end", required=True, metavar="HH:MM")
+    office_hours = command(schedule_cmds, "officehours", "recurring office hours (group sessions)")
+    office_hours_cmds = office_hours.add_subparsers(
+        metavar="ACTION", parser_class=_Parser, required=True
+    )
+    hours_add = command(office_hours_cmds, "add", "add office hours", _cmd_office_hours)
+    hours_add.add_argument("--days", required=True, metavar="tue,thu")
+    hours_add.add_argument("--start", required=True, metavar="HH:MM")
+    hours_add.add_argument("--end", required=True, metavar="HH:MM")
+    hours_add.add_argument("--title", metavar="T", help="default: Office hours")
     override = command(
         schedule_cmds,
         "override",
@@ -1129,7 +1153,7 @@ def build_parser() -> argparse.ArgumentParser:
     command(
         schedule_cmds,
         "clear",
-        "remove every window and block (always open again)",
+        "remove every window, block and office hours (always open again)",
         _cmd_schedule_clear,
     )
     timezone = command(
@@ -1237,7 +1261,10 @@ def build_parser() -> argparse.ArgumentParser:
         "while closed: tell senders when they will hear back",
         cmd_autoreply,
     )
-    autoreply.add_argument("action", choices=["on", "off", "show"])
+    autoreply.add_argument("action", choices=["on", "off", "show", "feed"])
+    autoreply.add_argument(
+        "file", nargs="?", metavar="FILE", help="feed: the .ics file to write the windows to"
+    )
     autoreply.add_argument("--json", action="store_true")
     autoreply.add_argument("--at", metavar="ISO8601", help="show as if it were this instant")
 
@@ -1263,20 +1290,22 @@ def build_parser() -> argparse.ArgumentParser:
     # checkin
     checkin = command(commands, "checkin", "scheduled check-in questions to a team")
     checkin_cmds = checkin.add_subparsers(metavar="ACTION", parser_class=_Parser, required=True)
-    checkin_add = command(checkin_cmds, "add", "schedule a check-in", later("checkin"))
+    checkin_add = command(checkin_cmds, "add", "schedule a check-in", cli_checkin.add)
     checkin_add.add_argument("name", metavar="NAME")
     checkin_add.add_argument("--days", required=True, metavar="fri")
     checkin_add.add_argument("--at", required=True, metavar="HH:MM")
     checkin_add.add_argument("--to", required=True, metavar="ADDR,ADDR")
     checkin_add.add_argument("--account", metavar="NAME")
     checkin_add.add_argument("--question-stdin", action="store_true", required=True)
-    checkin_list = command(checkin_cmds, "list", "list check-ins", later("checkin"))
+    checkin_list = command(checkin_cmds, "list", "list check-ins", cli_checkin.list_)
     checkin_list.add_argument("--json", action="store_true")
     checkin_results = command(
-        checkin_cmds, "results", "who answered, who has not", later("checkin")
+        checkin_cmds, "results", "who answered, who has not", cli_checkin.results
     )
     checkin_results.add_argument("name", metavar="NAME")
     checkin_results.add_argument("--json", action="store_true")
+    checkin_remove = command(checkin_cmds, "remove", "forget a check-in", cli_checkin.remove)
+    checkin_remove.add_argument("name", metavar="NAME")
     return parser
 
 

@@ -29,13 +29,6 @@ class BadInput(AsyncDeskError):
     """The user asked for something malformed or impossible; nothing was written."""
 
 
-class NotYetAvailable(BadInput):
-    """The command exists in the contract but its capability has not shipped yet."""
-
-    def __init__(self, what: str) -> None:
-        super().__init__(f"{what}: not available in this version of AsyncDesk yet")
-
-
 class ProfileError(AsyncDeskError):
     """The profile directory or database cannot be used (permissions, newer schema, damage)."""
 

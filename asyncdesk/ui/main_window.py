@@ -111,9 +111,11 @@ from asyncdesk.services.schedule import load_schedule, open_inbox
 from asyncdesk.services.stats import export_due_report
 from asyncdesk.store.backup import Backup, backup_time
 from asyncdesk.store.database import Store
+from asyncdesk.store.messages import StoredMessage
 from asyncdesk.store.profile import ProfilePaths
 from asyncdesk.ui.answers_picker import SaveAnswerDialog
 from asyncdesk.ui.chat_view import ChatView
+from asyncdesk.ui.checkins_view import CheckinsPanel
 from asyncdesk.ui.column_fit import FitColumns
 from asyncdesk.ui.compose import ComposeWindow
 from asyncdesk.ui.deadlines_panel import DeadlinesPanel
@@ -131,6 +133,7 @@ from asyncdesk.ui.stats_view import StatsWindow
 from asyncdesk.ui.sync_controller import SyncController
 from asyncdesk.ui.tasks import TaskRunner
 from asyncdesk.ui.tray import bring_to_front
+from asyncdesk.ui.triage_actions import LabelChipDelegate, TriageActions
 
 log = logging.getLogger(__name__)
 
@@ -328,6 +331,9 @@ class MainWindow(QMainWindow):
         # from C++, where Python's collector cannot see the cycle, and the window leaks.
         self.deadlines.closed_by_user.connect(self._on_deadlines_closed)
         self.deadlines.deadline_passed.connect(self.model.update_badges)
+        # Check-ins: the gathered answers, shown (and filled) only with the inbox.
+        self.checkins = CheckinsPanel(self.tasks, self._clock, self)
+        self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.checkins)
         # Chat conversations open beside the inbox (Enter or double-click on one).
         # The reading pane: an email (message view) or a chat conversation.
         self.chat = ChatView(self.tasks, self._clock, self)
@@ -349,6 +355,12 @@ class MainWindow(QMainWindow):
         self.message_actions.rows_changed.connect(self.model.reload)
         self.message_actions.changed.connect(self._on_messages_changed)
         self.statusBar().insertWidget(0, self.message_actions.feedback)
+        # T, O, I: a reply already written (ui.triage_actions); labels as chips.
+        self.triage_actions = TriageActions(
+            self.view, self.model, self.tasks, self._clock, self._reply_for, self._chat_for, self
+        )
+        self.triage_actions.fill_menu(self.message_actions.menu)
+        self.view.setItemDelegateForColumn(Column.SUBJECT, LabelChipDelegate(self.view))
 
         self._make_actions()
         self.model.loading_changed.connect(self._on_loading_changed)
@@ -542,6 +554,7 @@ class MainWindow(QMainWindow):
         self.deadlines_action.setStatusTip(self.tr("Show or hide the deadlines beside the inbox"))
         self.deadlines_action.triggered.connect(self.set_deadlines_wanted)
         view_menu.addAction(self.deadlines_action)
+        view_menu.addAction(self.checkins.action)
         self.stats_action = QAction(self.tr("Weekly &Stats"), self)
         self.stats_action.setShortcut(QKeySequence("Ctrl+Shift+S"))
         self.stats_action.setStatusTip(self.tr("This week's and earlier weeks' numbers and charts"))
@@ -577,6 +590,7 @@ class MainWindow(QMainWindow):
         message_menu.addSeparator()
         message_menu.addAction(self.reply_action)
         message_menu.addAction(self.reply_all_action)
+        self.triage_actions.fill_menu(message_menu)
         self.save_answer_action = QAction(self.tr("Save as &Answer…"), self)
         self.save_answer_action.setShortcut(QKeySequence("Ctrl+Shift+A"))
         self.save_answer_action.setStatusTip(
@@ -626,7 +640,9 @@ class MainWindow(QMainWindow):
         self.reload_schedule()
         self.model.set_store(store, timezone)
         self.deadlines.set_store(store, timezone)
+        self.checkins.set_store(store, timezone)
         self.message_actions.set_store(store)
+        self.triage_actions.set_store(store)
         self.chat.set_store(store, timezone)
         self.message_view.set_store(store, timezone)
         self.invitations.set_store(store)
@@ -694,6 +710,7 @@ class MainWindow(QMainWindow):
         store = self._store
         self.model.set_store(store, zone)
         self.deadlines.set_store(store, zone)
+        self.checkins.set_store(store, zone)
         self.chat.set_store(store, zone)
         self.message_view.set_store(store, zone)
         if self.stats_window is not None:
@@ -749,7 +766,9 @@ class MainWindow(QMainWindow):
         self.error_message = message
         self.model.set_store(None)
         self.deadlines.set_store(None)
+        self.checkins.set_store(None)
         self.message_actions.set_store(None)
+        self.triage_actions.set_store(None)
         self.chat.set_store(None)
         self.message_view.set_store(None)
         self.chat_dock.hide()
@@ -868,6 +887,7 @@ class MainWindow(QMainWindow):
 
     def _on_schedule(self, schedule: Schedule) -> None:
         self._schedule = schedule
+        self.triage_actions.set_schedule(schedule)
         self._evaluate()
         self.schedule_loaded.emit()
 
@@ -1015,9 +1035,11 @@ class MainWindow(QMainWindow):
             self._progress.hide()
         self._sync_label.setVisible(bool(self._sync_label.text()) and not gate)
         self.message_actions.set_enabled(page is Page.INBOX)
+        self.triage_actions.set_enabled(page is Page.INBOX)
         self.new_message_action.setEnabled(page is Page.INBOX)
         self.save_answer_action.setEnabled(page is Page.INBOX)
         self._apply_deadlines_visibility()
+        self.checkins.set_inbox_open(page is Page.INBOX)
         if page is Page.INBOX:
             self._open_waiting_drafts()
 
@@ -1080,6 +1102,7 @@ class MainWindow(QMainWindow):
         else:
             self._reading.setCurrentWidget(self.message_view)
             self.message_view.open_message(message)
+            self.message_view.set_labels(self.model.labels_of(message.id))
 
     # -- search and the sidebar ---------------------------------------------------------
 
@@ -1203,6 +1226,7 @@ class MainWindow(QMainWindow):
             self.open_action,
             self.reply_action,
             self.reply_all_action,
+            *self.triage_actions.actions,
             self.new_message_action,
             self.save_answer_action,
             actions.needs_reply_action,
@@ -1216,6 +1240,7 @@ class MainWindow(QMainWindow):
             self.find_action,
             self.reload_action,
             self.deadlines_action,
+            self.checkins.action,
             self.stats_action,
             self.break_glass_action,
             self.shortcuts_action,
@@ -1243,6 +1268,13 @@ class MainWindow(QMainWindow):
         if message.medium == Medium.CHAT.value:
             self.open_message(index)
             return None
+        return self._reply_for(message, reply_all=reply_all)
+
+    def _reply_for(
+        self, message: StoredMessage, *, reply_all: bool = False
+    ) -> ComposeWindow | None:
+        if self._store is None:
+            return None
         compose = ComposeWindow(
             self.tasks,
             self._clock,
@@ -1258,6 +1290,14 @@ class MainWindow(QMainWindow):
         self.compose_windows.append(compose)
         compose.show()
         return compose
+
+    def _chat_for(self, message: StoredMessage) -> ChatView | None:
+        """Open a chat message's conversation (for a triage draft in its reply box)."""
+        row = self.model.row_of(message.id)
+        if row is None:
+            return None
+        self.open_message(self.model.index(row, 0))
+        return self.chat
 
     def save_current_as_answer(self) -> SaveAnswerDialog | None:
         """Message ▸ Save as Answer… (Ctrl+Shift+A): the current message's text (email
@@ -1394,6 +1434,7 @@ class MainWindow(QMainWindow):
         if new and self._store is not None:
             self.model.reload()
             self.deadlines.reload()
+            self.checkins.reload()
             self._count()
 
     def _on_sync_failed(self, account: str, error: str) -> None:

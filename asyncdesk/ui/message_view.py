@@ -145,6 +145,11 @@ class MessageView(QWidget):
         self.header.setTextFormat(Qt.TextFormat.RichText)
         self.header.setWordWrap(True)
         self.header.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        # What the message is (ui.triage_actions): "Meeting request — T asks for the topic…"
+        self.labels_line = QLabel(self)
+        self.labels_line.setObjectName("messageLabels")
+        self.labels_line.setWordWrap(True)
+        self.labels_line.hide()
         self.images_bar = QFrame(self)
         self.images_bar.setObjectName("remoteImagesBar")
         self.images_bar.setAutoFillBackground(True)
@@ -198,6 +203,7 @@ class MessageView(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(6, 6, 6, 6)
         layout.addLayout(top)
+        layout.addWidget(self.labels_line)
         layout.addLayout(files)
         layout.addWidget(self.images_bar)
         layout.addWidget(self.video_cards)
@@ -231,6 +237,7 @@ class MessageView(QWidget):
         self._generation += 1
         generation = self._generation
         self._show_header(message)
+        self.set_labels(())
         self.browser.setPlainText("")
         self.images_bar.hide()
         self.video_cards.show_links([])
@@ -280,6 +287,14 @@ class MessageView(QWidget):
             tasks.run_net(fetch, success=keep, failure=self._on_failed, is_current=is_current)
 
         tasks.run_db(read, success=planned, failure=self._on_failed, is_current=is_current)
+
+    def set_labels(self, labels: tuple[str, ...]) -> None:
+        """Name what the open message is and the keys for it (none: the line hides)."""
+        from asyncdesk.ui.triage_actions import label_headline
+
+        line = label_headline(labels)
+        self.labels_line.setText(line)
+        self.labels_line.setVisible(bool(line))
 
     def _show_header(self, message: StoredMessage) -> None:
         when = message.received_at.astimezone(self._zone).strftime("%a %d %b %Y %H:%M")

@@ -510,6 +510,9 @@ def test_the_context_menu_offers_the_actions_with_their_shortcuts(open_desk: Ope
         ("Always needs a reply from ada@clients.example", "", True, False),
         ("Never needs a reply from ada@clients.example", "", True, False),
         ("Never for @clients.example", "", True, False),
+        ("Ask for the topic", "T", True, False),
+        ("Offer office hours", "O", False, False),
+        ("Propose an introduction", "I", False, False),
     ]
     desk.actions.menu.hide()
     # A message already answered has no deadline to dismiss or snooze.

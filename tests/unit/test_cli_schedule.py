@@ -172,6 +172,7 @@ def test_schedule_show_json_and_clear(capsys: pytest.CaptureFixture[str], profil
         "deep_work": [{"days": "mon-fri", "start": "09:30", "end": "12:00"}],
         "overrides": [],
         "imported": [],
+        "office_hours": [],
         "always_open": False,
     }
     ok(

@@ -626,6 +626,46 @@
     </message>
 </context>
 <context>
+    <name>CheckinsPanel</name>
+    <message>
+        <source>Check-ins</source>
+        <extracomment>Where the panel remembers what it has shown: run id -&gt; answers seen.</extracomment>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Check-in answers</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&amp;Check-ins</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The answers to your check-ins, and who has not answered</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>No check-in has been asked yet. Add one with: asyncdesk checkin add NAME --days fri --at 15:00 --to …</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Asked {when} · {answered} of {asked} answered</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Not answered yet: {people}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Not sent yet (the mail server was not reached): {people}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Could not be asked: {person} ({reason})</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
     <name>ComposeWindow</name>
     <message>
         <source>Reply to all</source>
@@ -672,6 +712,38 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
+        <source>Attached files</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Files sent with the reply (Delete removes one)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>A&amp;ttach file…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Send a file with the reply</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Record &amp;video…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Record a short screen or camera video to send</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&amp;Remove</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Take the selected file off the reply</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
         <source>To:</source>
         <translation type="unfinished"></translation>
     </message>
@@ -701,6 +773,10 @@
     </message>
     <message>
         <source>Sending…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Attach files</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -1037,6 +1113,21 @@ The details are in the log:
     </message>
     <message>
         <source>Could not answer the invitation: {reason}</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>LabelChipDelegate</name>
+    <message>
+        <source>Meeting</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>New contact</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Video</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
@@ -1736,6 +1827,26 @@ school@example.org</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
+        <source>&amp;Publish my availability</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Publish my availability</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>While the inbox is closed, people who write by email get one automatic answer saying when you will reply; Matrix and Slack show a status with your next window, and Slack does not disturb you during deep work. Everything sent is logged (asyncdesk autoreply show).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Save calendar &amp;feed…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Save the calendar feed of my windows</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
         <source>One reminder before a window ends, if replies are due before the next one.</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1749,6 +1860,30 @@ school@example.org</source>
     </message>
     <message>
         <source>&amp;VIP senders:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Published availability</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Your chat status now: “{status}”</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>When on, your chat status would now be: “{status}”</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Your availability is published.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Your availability is no longer published; the chat status is cleared.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Saved the calendar of your windows to {path}.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -2188,11 +2323,19 @@ school@example.org</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>Import a calendar</source>
+        <source>Save the calendar feed</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>my-windows.ics</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
         <source>iCalendar files (*.ics);;All files (*)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Import a calendar</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
@@ -2570,6 +2713,239 @@ school@example.org</source>
     </message>
     <message>
         <source>Quit</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>TriageActions</name>
+    <message>
+        <source>Meeting request — T asks for the topic, O offers office hours</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>First contact — I proposes a short introduction</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Video message</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Ask for the &amp;topic</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Reply asking what it is about and whether writing would do</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Offer &amp;office hours</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Propose an &amp;introduction</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Reply to a first contact proposing a short live introduction</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Reply offering the next office-hours slots, with an invitation</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>No office hours in your schedule yet: add them with asyncdesk schedule officehours add --days tue,thu --start 15:00 --end 16:00</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>VideoCard</name>
+    <message>
+        <source>&amp;Open</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Open the video in your browser</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&amp;Load preview</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Preview not loaded — loading it tells {site} you opened this message</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Load this video&apos;s picture from {service}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Always load previews from {service}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Load {service}&apos;s previews as messages are shown, without asking</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>video file</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Video message · {service} · {title}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Loading the preview…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The picture could not be read.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Video preview</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Preview unavailable</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Try &amp;again</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>VideoRecorder</name>
+    <message>
+        <source>Recording needs Qt Multimedia, which is not installed: pip install &apos;asyncdesk[recording]&apos; (it adds PySide6-Addons).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Record a video reply</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Record from</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Record so&amp;und</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&amp;Attach to reply</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Send the recording with the reply</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Save to f&amp;older…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Keep a copy in a folder you choose</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&amp;Close</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Record &amp;from:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Start (Space)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Screen</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Camera: {name}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>No microphone was found</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&amp;Start (Space)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Start recording</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Up to {limit}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Record a&amp;gain (Space)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&amp;Stop (Space)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Stop recording</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Recording…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>{left} left</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The recording could not start: {error}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Finishing the recording…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Recorded {length} ({size}).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The recording failed: {error}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The picture could not be captured: {error}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>{size} MB</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>{size} KB</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Saving…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Saved {path}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Save the recording in</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
