@@ -2,8 +2,9 @@
 
 Only the published-availability part: whether the user turned it on, and what a sender
 writing at a given instant would be told (:mod:`asyncdesk.core.availability`). Sending
-it (once per conversation per window, never to lists or automated mail) is not built
-yet; nothing here sends anything.
+it (once per conversation per window, never to lists or automated mail) is
+:mod:`asyncdesk.services.auto_replies`' job, and the chat status
+:mod:`asyncdesk.services.presence`'s; nothing here sends anything.
 
 Thread contract: every function blocks on disk; the CLI calls them on its main thread,
 the UI from the task runner's database worker.

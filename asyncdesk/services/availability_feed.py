@@ -12,13 +12,15 @@ schedule's ``VTIMEZONE``:
 
 UIDs are stable for a block (the same block gives the same UID in every export, so a
 subscribed calendar updates it in place): a hash of its kind, days or date, times and
-zone. Office hours do not exist yet: :class:`FeedBlock` is the hook they will use.
+zone; office hours (group sessions anyone may join) are published beside them under
+their own title, with the same rules.
 
 A time inside the hour the clocks skip is written as it stands; calendar programs then
 move it (RFC 5545 §3.3.5), whereas the schedule places it at the jump.
 
-:func:`write_feed` replaces the file atomically; ``asyncdesk`` has no command for it yet
-(docs/CLI.md, "autoreply").
+:func:`write_feed` replaces the file atomically; ``asyncdesk autoreply feed FILE`` and
+Settings ▸ Notifications write it, and the sync keeps a written file current
+(:mod:`asyncdesk.services.presence`).
 """
 
 from __future__ import annotations
@@ -45,7 +47,7 @@ _BYDAY = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
 
 @dataclass(frozen=True, slots=True)
 class FeedBlock:
-    """A weekly block to publish besides the windows (the hook for office hours)."""
+    """A weekly block to publish besides the windows (office hours, or a caller's own)."""
 
     summary: str
     days: frozenset[int]
@@ -77,6 +79,10 @@ def build_feed(
         FeedBlock(WINDOW_SUMMARY, block.days, block.start, block.end)
         for block in schedule.weekly
         if block.kind is BlockKind.WINDOW
+    ]
+    weekly += [
+        FeedBlock(hours.title, hours.days, hours.start, hours.end)
+        for hours in schedule.office_hours
     ]
     for block in [*weekly, *extra]:
         event = _weekly_event(schedule, block, first_day, last_day, until, now)

@@ -1239,6 +1239,7 @@ class ScheduleSection(_Section):
         try:
             # The grid first: it knows which block a change made from it should select.
             self.grid.set_blocks(shown.schedule.weekly)
+            self.grid.set_office_hours(shown.schedule.office_hours)
             _fill(
                 self.table,
                 self.model,
@@ -1382,6 +1383,7 @@ class ScheduleSection(_Section):
         """Show the stored blocks again: a change asked for on the grid did not happen."""
         if self._shown is not None:
             self.grid.set_blocks(self._shown.schedule.weekly)
+            self.grid.set_office_hours(self._shown.schedule.office_hours)
 
     def begin(self, working: str = "") -> None:
         super().begin(working)

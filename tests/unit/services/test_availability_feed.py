@@ -12,6 +12,7 @@ from icalendar import Calendar
 from asyncdesk.core.clock import FixedClock
 from asyncdesk.core.schedule import (
     BlockKind,
+    OfficeHoursBlock,
     OneOffBlock,
     Schedule,
     SkipWindow,
@@ -149,6 +150,20 @@ def test_office_hours_hook_and_no_windows() -> None:
     assert str(event["DESCRIPTION"]) == "Drop in."
     assert event["DTSTART"].dt == datetime(2026, 11, 26, 15, tzinfo=BERLIN)
     assert parsed(build_feed(Schedule(zone=BERLIN), now)).walk("VEVENT") == []
+
+
+def test_the_schedules_office_hours_are_published_beside_the_windows() -> None:
+    """Subscribers see when they can drop in, not only when their mail is read."""
+    now = datetime(2026, 10, 20, 8, tzinfo=UTC)
+    hours = OfficeHoursBlock(parse_days("tue,thu"), 15 * 60, 16 * 60, "Open office")
+    calendar = parsed(build_feed(berlin_plan().with_office_hours(hours), now))
+    summaries = sorted(str(event["SUMMARY"]) for event in calendar.walk("VEVENT"))
+    assert summaries == ["Open office", "Reading messages", "Reading messages"]
+    found = recurring_ical_events.of(calendar).between(date(2026, 10, 27), date(2026, 10, 28))
+    # Tuesday after the autumn change: 15:00 local is still 15:00 (now CET).
+    assert [e["DTSTART"].dt for e in found if str(e["SUMMARY"]) == "Open office"] == [
+        datetime(2026, 10, 27, 15, tzinfo=BERLIN)
+    ]
 
 
 def test_write_feed_replaces_the_file_whole(tmp_path: Path) -> None:
