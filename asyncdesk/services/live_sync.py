@@ -130,9 +130,12 @@ def keep_syncing(
         )
         for account in accounts
     ]
+    # The status thread ends with the accounts' loops, not only on ``stop``: loops that
+    # end by themselves (no password, every account gone) must not leave it running.
+    accounts_done = threading.Event()
     publishing = threading.Thread(
         target=keep_publishing,
-        args=(store, clock, stop, targets),
+        args=(store, clock, accounts_done, targets),
         kwargs={"report": statuses},
         name="sync-presence",
         daemon=True,
@@ -142,6 +145,7 @@ def keep_syncing(
         thread.start()
     for thread in threads:
         thread.join()
+    accounts_done.set()
     targets.wake()
     publishing.join(PRESENCE_STOP_SECONDS)
 

@@ -453,3 +453,25 @@ def test_sync_once_sets_the_status_and_prints_it(
     code, out, _ = run("sync", "--once")
     assert "team: status cleared\n" in out
     assert slack.take() == [profile_call("", "", 0)]
+
+
+def test_the_status_thread_ends_when_the_accounts_loops_end_by_themselves(
+    store: Store, clock: FixedClock
+) -> None:
+    """Loops end without ``stop`` when an account cannot run (no token in the keyring):
+    the status thread must end with them, not keep a sync that returned alive (the
+    window's sync restarts after every account change, so each would leave one)."""
+    from asyncdesk.services.live_sync import keep_syncing
+    from asyncdesk.services.secrets import MemorySecrets
+
+    before = {t for t in threading.enumerate() if t.name == "sync-presence"}
+    stop = threading.Event()
+    thread = threading.Thread(target=keep_syncing, args=(store, clock, MemorySecrets({}), [], stop))
+    thread.start()
+    thread.join(10)
+    assert not thread.is_alive()
+    left = {t for t in threading.enumerate() if t.name == "sync-presence"} - before
+    for presence in left:
+        presence.join(5)
+    assert not any(t.is_alive() for t in left)
+    assert not stop.is_set()
