@@ -581,7 +581,9 @@ def _cmd_office_hours(args: argparse.Namespace) -> int:
 
     days = parse_days(args.days)
     start, end = _block_times(args)
-    block = OfficeHoursBlock(days, start, end, args.title or DEFAULT_OFFICE_HOURS_TITLE)
+    block = OfficeHoursBlock(
+        days, start, end, DEFAULT_OFFICE_HOURS_TITLE if args.title is None else args.title
+    )
     with _store(_profile_root(args)) as store:
         add_office_hours(store, SystemClock(), block)
     print(f"Added {block.describe()}.")

@@ -111,6 +111,8 @@ class InboxModel(QAbstractTableModel):
     page_loaded = Signal(int)
     load_failed = Signal(str)
     rows_refreshed = Signal()
+    #: Labels were read for these message ids (a list of ints).
+    labels_read = Signal(list)
 
     def __init__(
         self,
@@ -236,6 +238,7 @@ class InboxModel(QAbstractTableModel):
         if changed:
             last = len(Column) - 1
             self.dataChanged.emit(self.index(min(changed), 0), self.index(max(changed), last))
+        self.labels_read.emit(list(labels))
 
     def row_of(self, message_pk: int) -> int | None:
         """The row showing the message with this id, if it is loaded."""

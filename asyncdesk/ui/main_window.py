@@ -369,6 +369,7 @@ class MainWindow(QMainWindow):
         # Not on every page: scrolling reads pages, it changes nothing.
         self.model.modelReset.connect(self._counts_timer.start)
         self.model.rows_refreshed.connect(self._counts_timer.start)
+        self.model.labels_read.connect(self._on_labels_read)
         self._restore_geometry()
         self._apply_deadlines_visibility()
 
@@ -1084,6 +1085,12 @@ class MainWindow(QMainWindow):
             self._size_deadlines = False
             width = self.fontMetrics().averageCharWidth() * 46
             self.resizeDocks([self.deadlines], [width], Qt.Orientation.Horizontal)
+
+    def _on_labels_read(self, message_ids: list[int]) -> None:
+        """A message opened before its page's labels were read gets its line now."""
+        shown = self.message_view.message_id
+        if shown is not None and shown in message_ids:
+            self.message_view.set_labels(self.model.labels_of(shown))
 
     def open_message(self, index: QModelIndex) -> None:
         """Enter or double-click on a row: the message opens below the inbox, an email

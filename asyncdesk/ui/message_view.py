@@ -288,6 +288,11 @@ class MessageView(QWidget):
 
         tasks.run_db(read, success=planned, failure=self._on_failed, is_current=is_current)
 
+    @property
+    def message_id(self) -> int | None:
+        """The id of the message shown (None before any)."""
+        return None if self._message is None else self._message.id
+
     def set_labels(self, labels: tuple[str, ...]) -> None:
         """Name what the open message is and the keys for it (none: the line hides)."""
         from asyncdesk.ui.triage_actions import label_headline

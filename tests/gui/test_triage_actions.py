@@ -189,6 +189,25 @@ def test_labels_show_as_chips_and_name_the_keys_above_the_message(
     assert not line.isVisible()
 
 
+def test_a_message_opened_before_its_labels_were_read_gets_its_line_when_they_are(
+    qtbot: QtBot, tmp_path: Path, make_window: Callable[..., MainWindow]
+) -> None:
+    """On a big profile the first labels take a moment; the line must not stay missing."""
+    window = opened(qtbot, make_window, make_profile(tmp_path / "p"))
+    sam = row_message(window, SAM[1])
+    select(window, SAM[1])
+    qtbot.keyClick(window.view, Qt.Key.Key_Return)
+    line = window.message_view.labels_line
+    qtbot.waitUntil(line.isVisible)
+    window.message_view.set_labels(())  # as it was opened before the read finished
+    assert not line.isVisible()
+    window.model._on_labels({sam.id: ("meeting_request",)})  # the read's result arrives
+    assert line.isVisible()
+    assert line.text() == "Meeting request — T asks for the topic, O offers office hours"
+    window.model._on_labels({row_message(window, ADA[1]).id: ()})  # another message's
+    assert line.text() == "Meeting request — T asks for the topic, O offers office hours"
+
+
 def test_t_opens_a_reply_asking_for_the_topic(
     qtbot: QtBot, tmp_path: Path, make_window: Callable[..., MainWindow]
 ) -> None:
