@@ -1279,6 +1279,11 @@ def build_parser() -> argparse.ArgumentParser:
     source = answers_add.add_mutually_exclusive_group(required=True)
     source.add_argument("--from-message", type=_message_id, metavar="ID")
     source.add_argument("--body-stdin", action="store_true")
+    answers_add.add_argument(
+        "--whole-thread",
+        action="store_true",
+        help="with --from-message: save the message's whole thread, oldest first",
+    )
     answers_list = command(answer_cmds, "list", "list saved answers", cli_answers.list_)
     answers_list.add_argument("--json", action="store_true")
     answers_search = command(answer_cmds, "search", "search saved answers", cli_answers.search)

@@ -64,6 +64,8 @@ def add(args: argparse.Namespace) -> int:
 
     check_title(args.title)  # before the profile is opened or standard input read
     parse_tags(args.tags)
+    if args.whole_thread and args.from_message is None:
+        raise BadInput("--whole-thread saves the thread of a message: give --from-message ID")
     if args.from_message is not None:
         with _open_existing(args) as store:
             saved = add_answer(
@@ -72,6 +74,7 @@ def add(args: argparse.Namespace) -> int:
                 title=args.title,
                 tags=args.tags,
                 from_message=args.from_message,
+                whole_thread=args.whole_thread,
             )
     else:
         if sys.stdin is not None and sys.stdin.isatty():
@@ -87,10 +90,12 @@ def add(args: argparse.Namespace) -> int:
     answer = saved.answer
     taken = ""
     if answer.source is not None:
-        what = (
-            "its body"
-            if saved.taken == "body"
-            else "its preview only (the body was not fetched yet: open it in the app first)"
+        what = {
+            "body": "its body",
+            "thread": "its whole thread",
+        }.get(
+            saved.taken or "",
+            "its preview only (the body was not fetched yet: open it in the app first)",
         )
         taken = f" from message {answer.source.message_id}, {what}"
     links = f"; {len(answer.links)} recording link(s) kept" if answer.links else ""

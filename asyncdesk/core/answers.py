@@ -16,11 +16,12 @@ import re
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, tzinfo
 from typing import Any, Final
 
 from asyncdesk.core.clock import to_iso_z
 from asyncdesk.core.errors import BadInput
+from asyncdesk.core.quoting import own_lines
 from asyncdesk.core.video_links import URL, recording_kind, trimmed_url
 
 MAX_TITLE: Final = 200
@@ -55,7 +56,8 @@ class AnswerSource:
     """Where an answer came from: one stored message. ``message_id`` is the message's
     id in the store while it is there (None once its account was removed); account,
     remote id, sender and subject stay. ``text`` says which text was taken: ``body``
-    (the fetched body) or ``snippet`` (the preview, the body not being fetched)."""
+    (the fetched body), ``snippet`` (the preview, the body not being fetched) or
+    ``thread`` (the conversation it belongs to, see :func:`thread_transcript`)."""
 
     message_id: int | None
     account: str
@@ -104,6 +106,34 @@ class Answer:
             "links": [link.as_json() for link in self.links],
             "snippet": self.snippet,
         }
+
+
+@dataclass(frozen=True, slots=True)
+class ThreadPart:
+    """One message of a thread being saved: who, when (UTC), and its text."""
+
+    sender: str
+    at: datetime
+    text: str
+
+
+def thread_transcript(parts: Sequence[ThreadPart], zone: tzinfo) -> str:
+    """A thread as one answer: each message oldest first under "Sender · Mon 23 Nov
+    2026 14:18" (local time), only what each person wrote (an email reply quotes the
+    whole thread before it: kept, the answer would hold every message many times).
+    A message with no words of its own is left out."""
+    blocks: list[str] = []
+    for part in sorted(parts, key=lambda p: p.at):
+        lines = own_lines(part.text)
+        while lines and not lines[-1]:
+            lines.pop()
+        while lines and not lines[0]:
+            lines.pop(0)
+        if not lines:
+            continue
+        when = part.at.astimezone(zone).strftime("%a %d %b %Y %H:%M")
+        blocks.append(f"{part.sender} · {when}\n" + "\n".join(lines))
+    return "\n\n".join(blocks)
 
 
 # ---------------------------------------------------------------- checking the input

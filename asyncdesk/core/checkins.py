@@ -29,6 +29,7 @@ from zoneinfo import ZoneInfo
 from asyncdesk.core.clock import utc
 from asyncdesk.core.errors import BadInput
 from asyncdesk.core.messages import normalize_message_id
+from asyncdesk.core.quoting import own_lines
 from asyncdesk.core.schedule import DAY_NAMES, format_clock, format_days, local_instant
 
 #: A run found later than this after its time is skipped, never sent.
@@ -48,7 +49,6 @@ _MATRIX_USER: Final = re.compile(r"^@[a-z0-9._=\-/+]+:[A-Za-z0-9.\-]+(:\d+)?$")
 _MATRIX_ROOM: Final = re.compile(r"^![A-Za-z0-9._=\-/+]+:[A-Za-z0-9.\-]+(:\d+)?$")
 _SLACK_USER: Final = re.compile(r"^[UW][A-Z0-9]{2,}$")
 _SLACK_CHANNEL: Final = re.compile(r"^[CDG][A-Z0-9]{2,}$")
-_QUOTE_HEADER: Final = re.compile(r"^(On .+ wrote:|Am .+ schrieb .+:|Le .+ a écrit ?:)\s*$")
 
 
 class Medium(StrEnum):
@@ -208,15 +208,7 @@ def answer_preview(text: str, limit: int = PREVIEW_CHARS) -> str:
     """The reply's own words: quoted lines (``>``), the "On … wrote:" line before them
     and a signature after ``-- `` dropped, whitespace folded, at most ``limit``
     characters (an ellipsis when cut)."""
-    kept: list[str] = []
-    for line in text.splitlines():
-        stripped = line.strip()
-        if line.rstrip() == "--":
-            break
-        if stripped.startswith(">") or _QUOTE_HEADER.match(stripped):
-            continue
-        kept.append(stripped)
-    folded = " ".join(" ".join(kept).split())
+    folded = " ".join(" ".join(own_lines(text)).split())
     if not folded:
         folded = " ".join(text.split())
     return folded if len(folded) <= limit else folded[: limit - 1].rstrip() + "…"

@@ -28,6 +28,7 @@ from asyncdesk.core.answers import (
     EXPORT_MANIFEST,
     Answer,
     AnswerSource,
+    ThreadPart,
     check_body,
     check_query,
     check_title,
@@ -36,6 +37,7 @@ from asyncdesk.core.answers import (
     parse_tags,
     query_words,
     recording_links,
+    thread_transcript,
     to_markdown,
 )
 from asyncdesk.core.clock import Clock
@@ -69,12 +71,16 @@ def add_answer(
     tags: str | None,
     body: str | None = None,
     from_message: int | None = None,
+    whole_thread: bool = False,
 ) -> Saved:
     """Save an answer with ``body``, or with the text of the stored message
-    ``from_message`` (its fetched body, else its preview; one message, never its
-    whole thread). Exactly one of the two is given."""
+    ``from_message`` (its fetched body, else its preview), or with ``whole_thread``
+    the thread it belongs to (:func:`asyncdesk.core.answers.thread_transcript`: each
+    message's own words under who wrote it and when). Exactly one text is given."""
     if (body is None) == (from_message is None):
         raise BadInput("give the answer's text: --body-stdin or --from-message ID")
+    if whole_thread and from_message is None:
+        raise BadInput("--whole-thread saves the thread of a message: give --from-message ID")
     title = check_title(title)
     tag_list = parse_tags(tags)
     source: AnswerSource | None = None
@@ -85,6 +91,9 @@ def add_answer(
             raise BadInput(f"no message with id {from_message} (see: asyncdesk inbox --json)")
         taken = "body" if message.body is not None and message.body.strip() else "snippet"
         body = message.body if taken == "body" else message.snippet
+        if whole_thread:
+            taken = "thread"
+            body = _thread_text(store, from_message)
         if not (body or "").strip():
             raise BadInput(f"message {from_message} has no text to save")
         source = AnswerSource(
@@ -109,6 +118,22 @@ def add_answer(
         found = stored.get_answer(session, answer_id)
     assert found is not None
     return Saved(found)
+
+
+def _thread_text(store: Store, message_pk: int) -> str:
+    """The thread of a stored message as one text, in the schedule's time zone."""
+    from asyncdesk.services.schedule import load_schedule
+
+    zone = load_schedule(store).zone
+    with store.reading() as session:
+        messages = stored.thread_messages(session, message_pk)
+    return thread_transcript(
+        [
+            ThreadPart(m.sender, m.received_at, m.body if m.body and m.body.strip() else m.snippet)
+            for m in messages
+        ],
+        zone,
+    )
 
 
 def iter_answers(store: Store) -> Iterator[Answer]:

@@ -42,25 +42,30 @@ class SourceMessage:
     snippet: str
 
 
+_SOURCE_COLUMNS: Final = (
+    MessageRow.id,
+    AccountRow.name,
+    MessageRow.remote_id,
+    MessageRow.medium,
+    MessageRow.sender_name,
+    MessageRow.sender_address,
+    MessageRow.subject,
+    MessageRow.received_at,
+    MessageRow.body_text,
+    MessageRow.snippet,
+)
+
+
 def source_message(session: Session, message_pk: int) -> SourceMessage | None:
     row = session.execute(
-        select(
-            MessageRow.id,
-            AccountRow.name,
-            MessageRow.remote_id,
-            MessageRow.medium,
-            MessageRow.sender_name,
-            MessageRow.sender_address,
-            MessageRow.subject,
-            MessageRow.received_at,
-            MessageRow.body_text,
-            MessageRow.snippet,
-        )
+        select(*_SOURCE_COLUMNS)
         .join(AccountRow, AccountRow.id == MessageRow.account_id)
         .where(MessageRow.id == message_pk)
     ).first()
-    if row is None:
-        return None
+    return None if row is None else _source(row)
+
+
+def _source(row: Sequence[Any]) -> SourceMessage:
     pk, account, remote_id, medium, name, address, subject, received, body, snippet = row
     return SourceMessage(
         id=int(pk),
@@ -73,6 +78,58 @@ def source_message(session: Session, message_pk: int) -> SourceMessage | None:
         body=body,
         snippet=str(snippet or ""),
     )
+
+
+#: A thread saved as an answer holds at most this many messages (the newest, up to
+#: the one chosen): a busy chat room is not a thread.
+MAX_THREAD_MESSAGES: Final = 50
+
+
+def thread_messages(session: Session, message_pk: int) -> list[SourceMessage]:
+    """The thread of the stored message ``message_pk``, oldest first, ending with it:
+    an email's conversation (both directions), a chat message's thread when it is in
+    one, else its room up to it; at most :data:`MAX_THREAD_MESSAGES`, none removed."""
+    anchor = session.execute(
+        select(
+            MessageRow.account_id,
+            MessageRow.medium,
+            MessageRow.conversation,
+            MessageRow.thread,
+            MessageRow.remote_id,
+            MessageRow.received_at,
+        ).where(MessageRow.id == message_pk)
+    ).first()
+    if anchor is None:
+        return []
+    account_id, medium, conversation, thread, remote_id, received_at = anchor
+    statement = (
+        select(*_SOURCE_COLUMNS)
+        .join(AccountRow, AccountRow.id == MessageRow.account_id)
+        .where(
+            MessageRow.account_id == account_id,
+            MessageRow.conversation == conversation,
+            MessageRow.removed_at.is_(None),
+        )
+    )
+    if medium != "email":
+        root = thread or remote_id
+        in_thread = thread is not None or session.scalar(
+            select(MessageRow.id)
+            .where(MessageRow.account_id == account_id, MessageRow.thread == remote_id)
+            .limit(1)
+        )
+        if in_thread:  # the whole thread, root and replies
+            statement = statement.where(
+                (MessageRow.thread == root) | (MessageRow.remote_id == root)
+            )
+        else:  # the room up to the message chosen
+            statement = statement.where(MessageRow.received_at <= received_at)
+    rows = session.execute(
+        statement.order_by(MessageRow.received_at.desc(), MessageRow.id.desc()).limit(
+            MAX_THREAD_MESSAGES
+        )
+    ).all()
+    return [_source(row) for row in reversed(rows)]
 
 
 def add_answer(

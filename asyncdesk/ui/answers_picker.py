@@ -28,6 +28,7 @@ from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
     QApplication,
+    QCheckBox,
     QDialog,
     QFormLayout,
     QHBoxLayout,
@@ -382,11 +383,20 @@ class SaveAnswerDialog(QDialog):
             self.tr("The reply as written now is saved.")
             if body is not None
             else self.tr(
-                "The message's text is saved (its preview only, if its body was "
-                "never fetched); never its whole thread."
+                "The message's text is saved (its preview only, if its body was never "
+                "fetched), or its whole thread."
             )
         )
         muted(note)
+        self.thread_check = QCheckBox(self.tr("Save the whole t&hread instead"), self)
+        self.thread_check.setObjectName("answerWholeThread")
+        self.thread_check.setToolTip(
+            self.tr(
+                "Every message of this conversation, oldest first, each with who wrote it "
+                "and when; quoted text and signatures left out"
+            )
+        )
+        self.thread_check.setVisible(message_pk is not None)
         self.error = QLabel(self)
         self.error.setObjectName("saveAnswerError")
         self.error.setTextFormat(Qt.TextFormat.PlainText)
@@ -409,6 +419,7 @@ class SaveAnswerDialog(QDialog):
         layout = QVBoxLayout(self)
         layout.addLayout(form)
         layout.addWidget(note)
+        layout.addWidget(self.thread_check)
         layout.addLayout(buttons)
         self.resize(520, self.sizeHint().height())
         self.title_edit.setFocus()
@@ -463,11 +474,20 @@ class SaveAnswerDialog(QDialog):
         self.error.clear()
         store, clock, body, pk = self._store, self._clock, self._body, self._message_pk
         tags = tags_text if tags_text.strip() else None
+        whole_thread = pk is not None and self.thread_check.isChecked()
 
         def add() -> object:
             from asyncdesk.services.answers import add_answer
 
-            return add_answer(store, clock, title=title, tags=tags, body=body, from_message=pk)
+            return add_answer(
+                store,
+                clock,
+                title=title,
+                tags=tags,
+                body=body,
+                from_message=pk,
+                whole_thread=whole_thread,
+            )
 
         self._done_line = self.tr("Saved the answer “{title}”.").format(title=title)
         self._tasks.run_db(

@@ -7,8 +7,9 @@ back through the services. The dialogs' audits run in the tour (conftest
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 from conftest import ME, NOW
@@ -358,3 +359,28 @@ def test_a_chat_message_is_saved_alone_with_ctrl_shift_a(
     assert [(link.kind, link.url) for link in saved.links] == [
         ("video", "https://example.org/renew.mp4")
     ]
+    # The same message, its conversation this time ("Save the whole thread instead").
+    with qtbot.waitActive(window):
+        window.activateWindow()
+    window.view.setFocus()
+    qtbot.keyClick(window.view, Qt.Key.Key_A, CTRL_SHIFT)
+    dialogs = [d for d in window.findChildren(SaveAnswerDialog) if d.isVisible()]
+    assert len(dialogs) == 1
+    dialog = dialogs[0]
+    assert dialog.thread_check.isVisible()
+    assert not dialog.thread_check.isChecked()
+    dialog.title_edit.setText("Deploy and renewal")
+    dialog.thread_check.click()
+    assert dialog.thread_check.isChecked()
+    with qtbot.waitSignal(dialog.saved, timeout=WAIT):
+        dialog.save_button.click()
+    thread = next(a for a in iter_answers(window.store) if a.title == "Deploy and renewal")
+    berlin = ZoneInfo("Europe/Berlin")
+
+    def head(at: datetime) -> str:
+        return "Ann · " + at.astimezone(berlin).strftime("%a %d %b %Y %H:%M")
+
+    first, second = NOW - timedelta(minutes=10), NOW - timedelta(minutes=9)
+    assert thread.body == f"{head(first)}\nDeploy went fine.\n\n{head(second)}\n{said}"
+    assert thread.source is not None
+    assert thread.source.text == "thread"

@@ -167,6 +167,24 @@ def test_a_chat_message_is_saved_alone(
     assert row["source"]["account"] == "team"
 
 
+def test_a_whole_chat_thread_is_saved_and_said_so(
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    profile: tuple[Path, dict[str, int]],
+) -> None:
+    root, ids = profile
+    code, out, _ = run(
+        capsys, monkeypatch, "answers", "add", "--title", "Releases", "--from-message",
+        str(ids["chat"]), "--whole-thread", "--profile", str(root),
+    )  # fmt: skip
+    assert code == 0
+    assert "its whole thread" in out
+    _, out, _ = run(capsys, monkeypatch, "answers", "list", "--json", "--profile", str(root))
+    (row,) = json.loads(out)
+    assert row["source"]["text"] == "thread"
+    assert "Chat line about releases" in row["snippet"]
+
+
 def test_unicode_is_kept_and_found(
     capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
@@ -222,6 +240,7 @@ def test_odd_queries_are_answered_or_refused_in_one_line(
         (["--title", "t", "--from-message", "99999"], b"", "no message with id 99999"),
         (["--title", "t", "--from-message", "x"], b"", "not a message id"),
         (["--title", "t"], b"", "one of the arguments --from-message --body-stdin is required"),
+        (["--title", "t", "--body-stdin", "--whole-thread"], b"x", "give --from-message ID"),
     ],
 )
 def test_bad_additions_are_one_line_and_write_nothing(

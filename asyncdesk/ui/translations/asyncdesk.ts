@@ -1016,6 +1016,7 @@ The details are in the log:
     </message>
     <message>
         <source>cannot load the inbox: {error}</source>
+        <extracomment>Labels were read for these message ids (a list of ints).</extracomment>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -2109,7 +2110,15 @@ school@example.org</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>The message&apos;s text is saved (its preview only, if its body was never fetched); never its whole thread.</source>
+        <source>The message&apos;s text is saved (its preview only, if its body was never fetched), or its whole thread.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Save the whole t&amp;hread instead</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Every message of this conversation, oldest first, each with who wrote it and when; quoted text and signatures left out</source>
         <translation type="unfinished"></translation>
     </message>
     <message>

@@ -124,6 +124,72 @@ def test_from_a_chat_thread_keeps_to_the_one_message(store: Store) -> None:
     assert "Thread starts" not in saved.answer.body
 
 
+def test_a_whole_email_thread_is_saved_as_each_persons_own_words(store: Store) -> None:
+    """A negotiation worth keeping spans messages; each reply quotes the ones before it
+    and ends with a signature: the answer keeps every message once, oldest first."""
+    from datetime import timedelta
+
+    from asyncdesk.core.messages import Direction
+    from asyncdesk.services.schedule import set_timezone
+
+    set_timezone(store, CLOCK, "Europe/Berlin")
+    work = add_test_account(store, "sales")
+    hour = timedelta(hours=1)
+    deal = "deal@mail.example"
+    store_messages(
+        store,
+        work,
+        [
+            email("q", conversation=deal, name="Ann", body="Can you do 10% off?"),
+            email(
+                "a",
+                conversation=deal,
+                at=T0 + hour,
+                direction=Direction.OUTBOUND,
+                sender="me@example.com",
+                name="Me",
+                body="Yes, for annual plans.\n\nOn Mon, Ann wrote:\n> Can you do 10% off?",
+            ),
+            email("t", conversation=deal, at=T0 + 2 * hour, name="Ann", body="Great!\n--\nAnn"),
+            email("other", at=T0 + 3 * hour, body="Unrelated invoice"),
+        ],
+    )
+    saved = add_answer(
+        store,
+        CLOCK,
+        title="Annual discount",
+        tags="sales",
+        from_message=_message_id(store, "great"),
+        whole_thread=True,
+    )
+    assert saved.taken == "thread"
+    assert saved.answer.body == (
+        "Ann · Mon 16 Nov 2026 10:00\nCan you do 10% off?\n\n"
+        "Me · Mon 16 Nov 2026 11:00\nYes, for annual plans.\n\n"
+        "Ann · Mon 16 Nov 2026 12:00\nGreat!"
+    )
+    assert saved.answer.as_json()["source"]["text"] == "thread"
+
+
+def test_a_whole_chat_thread_is_saved_from_its_root(store: Store) -> None:
+    saved = add_answer(
+        store,
+        CLOCK,
+        title="Deploy",
+        tags=None,
+        from_message=_message_id(store, "starts"),
+        whole_thread=True,
+    )
+    assert "how do we deploy?" in saved.answer.body
+    assert saved.answer.body.endswith("Deploy with make release")
+
+
+def test_whole_thread_needs_a_message(store: Store) -> None:
+    with pytest.raises(BadInput, match="--whole-thread"):
+        add_answer(store, CLOCK, title="t", tags=None, body="x", whole_thread=True)
+    assert list(iter_answers(store)) == []
+
+
 @pytest.mark.parametrize(
     ("kwargs", "why"),
     [
