@@ -17,7 +17,7 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from enum import StrEnum
 from typing import Final
 
@@ -25,16 +25,8 @@ from sqlalchemy import select, text, update
 from sqlalchemy.dialects.sqlite import insert
 from sqlalchemy.orm import Session
 
+from asyncdesk.store.claims import INTERRUPTED, STALE_AFTER, one_line_error
 from asyncdesk.store.schema import AccountRow, AutoReplyRow
-
-#: The longest error text kept on a row (one line; the log has the rest).
-MAX_ERROR_CHARS: Final = 500
-#: A claim older than this still ``queued`` belongs to a process that died.
-STALE_AFTER: Final = timedelta(minutes=15)
-INTERRUPTED: Final = (
-    "interrupted before the server confirmed it: it may or may not have been sent; "
-    "it is not sent again"
-)
 
 
 class AutoReplyState(StrEnum):
@@ -58,11 +50,6 @@ class AutoReplyRecord:
     error: str | None
     created_at: datetime
     sent_at: datetime | None
-
-
-def _one_line(error: str) -> str:
-    line = " ".join(error.split())
-    return line if len(line) <= MAX_ERROR_CHARS else line[: MAX_ERROR_CHARS - 1] + "…"
 
 
 _STORED: Final = text(
@@ -140,7 +127,7 @@ def mark_sent(session: Session, row_id: int, now: datetime, note: str | None = N
         .values(
             state=AutoReplyState.SENT.value,
             sent_at=now,
-            error=None if note is None else _one_line(note),
+            error=None if note is None else one_line_error(note),
         )
     )
 
@@ -150,7 +137,7 @@ def mark_failed(session: Session, row_id: int, error: str) -> None:
     session.execute(
         update(AutoReplyRow)
         .where(AutoReplyRow.id == row_id)
-        .values(state=AutoReplyState.FAILED.value, error=_one_line(error))
+        .values(state=AutoReplyState.FAILED.value, error=one_line_error(error))
     )
 
 

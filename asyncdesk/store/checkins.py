@@ -29,16 +29,10 @@ from sqlalchemy import delete, select, text, update
 from sqlalchemy.dialects.sqlite import insert
 from sqlalchemy.orm import Session
 
+from asyncdesk.store.claims import INTERRUPTED, STALE_AFTER, one_line_error
 from asyncdesk.store.columns import instant_from_db, instant_to_db
 from asyncdesk.store.schema import AccountRow, CheckinRow, CheckinRunRow, CheckinSendRow
 
-MAX_ERROR_CHARS: Final = 500
-#: A chat send still ``queued`` this long after its claim belongs to a dead process.
-STALE_AFTER: Final = timedelta(minutes=15)
-INTERRUPTED: Final = (
-    "interrupted before the server confirmed it: it may or may not have been sent; "
-    "it is not sent again"
-)
 #: Why an answer needs no reply, shown where the inbox explains its decision.
 ANSWER_REASON: Final = "an answer to your check-in: you asked for it; no reply needed"
 #: How far back answers are looked for when classifying the newly synced ones.
@@ -109,11 +103,6 @@ class Answer:
     sender_name: str
     received_at: datetime
     text: str
-
-
-def _one_line(error: str) -> str:
-    line = " ".join(error.split())
-    return line if len(line) <= MAX_ERROR_CHARS else line[: MAX_ERROR_CHARS - 1] + "…"
 
 
 # -- definitions --------------------------------------------------------------------------
@@ -222,7 +211,7 @@ def add_send(
         conversation=conversation,
         remote_id=None,
         state=state.value,
-        error=None if error is None else _one_line(error),
+        error=None if error is None else one_line_error(error),
         sent_at=None,
     )
     session.add(row)
@@ -242,7 +231,7 @@ def mark_send(
 ) -> None:
     values: dict[str, Any] = {
         "state": state.value,
-        "error": None if error is None else _one_line(error),
+        "error": None if error is None else one_line_error(error),
     }
     if state is SendState.SENT:
         values["sent_at"] = now
@@ -278,7 +267,7 @@ def finish_run(session: Session, run_id: int, now: datetime) -> RunState:
         .values(
             state=state.value,
             sent_at=now if state is not RunState.FAILED else None,
-            error=_one_line(str(errors[0])) if errors else None,
+            error=one_line_error(str(errors[0])) if errors else None,
         )
     )
     return state
@@ -289,7 +278,7 @@ def fail_run(session: Session, run_id: int, error: str) -> None:
     session.execute(
         update(CheckinRunRow)
         .where(CheckinRunRow.id == run_id)
-        .values(state=RunState.FAILED.value, error=_one_line(error))
+        .values(state=RunState.FAILED.value, error=one_line_error(error))
     )
 
 

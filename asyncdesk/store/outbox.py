@@ -42,12 +42,12 @@ from sqlalchemy.orm import Session
 
 from asyncdesk.core.accounts import Account, AccountKind
 from asyncdesk.core.messages import Direction, Message, Triage
+from asyncdesk.store.claims import one_line_error
 from asyncdesk.store.columns import instant_from_db, instant_to_db
 from asyncdesk.store.messages import forget_first_replies, insert_messages, mark_replies
 from asyncdesk.store.schema import AccountRow, MessageRow, OutboxRow
 
 #: The longest error text kept on an item (one line; the log has the rest).
-MAX_ERROR_CHARS = 500
 
 
 class OutboxState(StrEnum):
@@ -102,11 +102,6 @@ class ReplyTarget:
     #: The source's id of the message, and its thread (chat replies need them).
     remote_id: str = ""
     thread: str | None = None
-
-
-def _one_line(error: str) -> str:
-    line = " ".join(error.split())
-    return line if len(line) <= MAX_ERROR_CHARS else line[: MAX_ERROR_CHARS - 1] + "…"
 
 
 def _item(row: OutboxRow, account: str) -> OutboxItem:
@@ -259,7 +254,7 @@ def _move(
         "id": item_id,
         "sources": json.dumps([state.value for state in sources]),
         "target": target.value,
-        "error": None if error is None else _one_line(error),
+        "error": None if error is None else one_line_error(error),
         "now": instant_to_db(now),
     }
     if attempt is not None:
@@ -345,7 +340,7 @@ def note_error(session: Session, item_id: int, error: str, now: datetime) -> Non
     """Keep why a step failed without changing the state (e.g. filing, retried later)."""
     session.execute(
         text("UPDATE outbox SET error = :error, updated_at = :now WHERE id = :id"),
-        {"id": item_id, "error": _one_line(error), "now": instant_to_db(now)},
+        {"id": item_id, "error": one_line_error(error), "now": instant_to_db(now)},
     )
 
 

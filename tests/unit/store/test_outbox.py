@@ -14,6 +14,7 @@ from factories import T0, add_test_account, email, open_store, store_messages
 from asyncdesk.core.accounts import Account
 from asyncdesk.core.messages import Direction, ReplyState
 from asyncdesk.store import outbox
+from asyncdesk.store.claims import MAX_ERROR_CHARS
 from asyncdesk.store.database import Store
 from asyncdesk.store.messages import count_messages, inbox_page
 from asyncdesk.store.outbox import OutboxState
@@ -139,7 +140,7 @@ def test_errors_are_kept_on_one_line(tmp_path: Path) -> None:
         error = state(store, item_id)[2] or ""
         assert error.startswith("550 no such user")
         assert "\n" not in error
-        assert len(error) == outbox.MAX_ERROR_CHARS
+        assert len(error) == MAX_ERROR_CHARS
 
 
 def test_the_outbound_copy_replies_at_once_and_a_synced_copy_adds_nothing(
