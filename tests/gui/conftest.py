@@ -205,6 +205,39 @@ def inbox_window(
 
 
 @pytest.fixture
+def demo_reply(
+    qtbot: QtBot, tmp_path: Path, make_window: Callable[..., MainWindow], clock: FixedClock
+) -> Callable[[], Any]:
+    """Opens a reply window (``ComposeWindow``) to the one message of a demo account, in
+    a window on a fresh profile; the demo sends nothing, so what the window does before
+    sending is seen alone."""
+    from asyncdesk.ui.main_window import Page
+
+    def open_reply() -> Any:
+        root = tmp_path / "demo-reply"
+        with Store.open(root) as store, store.writing() as session:
+            set_setting(session, declared.TIMEZONE, "Europe/Berlin")
+            demo = add_account(
+                session,
+                Account(name="demo-mail", kind=AccountKind.DEMO, identities=("alex@example.org",)),
+                created_at=NOW - timedelta(days=1),
+            )
+            assert demo.id is not None
+            add_batch(session, demo.id, [inbound(0)], stream="INBOX", cursor="1", now=NOW)
+        window = make_window(ProfilePaths(root), clock)
+        with qtbot.waitSignal(window.model.page_loaded, timeout=10_000):
+            window.show()
+            window.open_profile()
+        qtbot.waitUntil(lambda: window.page is Page.INBOX, timeout=10_000)
+        window.view.setCurrentIndex(window.model.index(0, 0))
+        reply = window.reply_to_current(reply_all=False)
+        assert reply is not None
+        return reply
+
+    return open_reply
+
+
+@pytest.fixture
 def every_surface(
     qtbot: QtBot, inbox_window: MainWindow, clock: FixedClock
 ) -> Iterator[list[QWidget]]:

@@ -7,54 +7,20 @@ what the user sees in the list and what the window would send.
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import timedelta
 from pathlib import Path
 
-from conftest import NOW, inbound
 from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
-from asyncdesk.core import settings as declared
-from asyncdesk.core.accounts import Account, AccountKind
-from asyncdesk.core.clock import FixedClock
 from asyncdesk.core.outgoing_attachment import OutgoingAttachment
-from asyncdesk.store.accounts import add_account
-from asyncdesk.store.database import Store
-from asyncdesk.store.messages import add_batch
-from asyncdesk.store.profile import ProfilePaths
-from asyncdesk.store.settings import set_setting
 from asyncdesk.ui.compose import ComposeWindow
-from asyncdesk.ui.main_window import MainWindow, Page
-
-
-def _reply_window(
-    qtbot: QtBot, root: Path, make_window: Callable[..., MainWindow], clock: FixedClock
-) -> ComposeWindow:
-    with Store.open(root) as store, store.writing() as session:
-        set_setting(session, declared.TIMEZONE, "Europe/Berlin")
-        demo = add_account(
-            session,
-            Account(name="demo-mail", kind=AccountKind.DEMO, identities=("alex@example.org",)),
-            created_at=NOW - timedelta(days=1),
-        )
-        assert demo.id is not None
-        add_batch(session, demo.id, [inbound(0)], stream="INBOX", cursor="1", now=NOW)
-    window = make_window(ProfilePaths(root), clock)
-    with qtbot.waitSignal(window.model.page_loaded, timeout=10_000):
-        window.show()
-        window.open_profile()
-    qtbot.waitUntil(lambda: window.page is Page.INBOX, timeout=10_000)
-    window.view.setCurrentIndex(window.model.index(0, 0))
-    reply = window.reply_to_current(reply_all=False)
-    assert reply is not None
-    qtbot.waitUntil(lambda: reply.body.isEnabled(), timeout=10_000)
-    return reply
 
 
 def test_attached_files_are_listed_and_can_be_removed(
-    qtbot: QtBot, tmp_path: Path, make_window: Callable[..., MainWindow], clock: FixedClock
+    qtbot: QtBot, tmp_path: Path, demo_reply: Callable[[], ComposeWindow]
 ) -> None:
-    reply = _reply_window(qtbot, tmp_path / "profile", make_window, clock)
+    reply = demo_reply()
+    qtbot.waitUntil(lambda: reply.body.isEnabled(), timeout=10_000)
     assert not reply.attachment_list.isVisible()  # nothing attached: no empty box
     recording = tmp_path / "answer.webm"
     recording.write_bytes(b"\x1a\x45\xdf\xa3" + b"0" * 3000)
@@ -81,9 +47,10 @@ def test_attached_files_are_listed_and_can_be_removed(
 
 
 def test_attach_file_opens_a_picker_that_adds_the_chosen_files(
-    qtbot: QtBot, tmp_path: Path, make_window: Callable[..., MainWindow], clock: FixedClock
+    qtbot: QtBot, tmp_path: Path, demo_reply: Callable[[], ComposeWindow]
 ) -> None:
-    reply = _reply_window(qtbot, tmp_path / "profile", make_window, clock)
+    reply = demo_reply()
+    qtbot.waitUntil(lambda: reply.body.isEnabled(), timeout=10_000)
     notes = tmp_path / "notes.txt"
     notes.write_text("agenda\n")
     assert reply.attach_button.text().replace("&", "") == "Attach file…"

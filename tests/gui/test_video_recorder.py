@@ -12,25 +12,20 @@ that FFmpeg build has no H.264 encoder.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import NOW, inbound
+from conftest import NOW
 from PySide6.QtCore import QSize, Qt, QUrl
 from pytestqt.qtbot import QtBot
 
 from asyncdesk.core import settings as declared
-from asyncdesk.core.accounts import Account, AccountKind
 from asyncdesk.core.clock import FixedClock
-from asyncdesk.store.accounts import add_account
 from asyncdesk.store.database import Store
-from asyncdesk.store.messages import add_batch
-from asyncdesk.store.profile import ProfilePaths
-from asyncdesk.store.settings import get_setting, set_setting
+from asyncdesk.store.settings import get_setting
 from asyncdesk.ui import video_recorder
-from asyncdesk.ui.main_window import MainWindow, Page
+from asyncdesk.ui.compose import ComposeWindow
 from asyncdesk.ui.tasks import TaskRunner
 from asyncdesk.ui.video_recorder import VideoRecorder, qt_multimedia, save_copy
 
@@ -222,26 +217,9 @@ def setting(store: Store) -> str:
 
 @needs_multimedia
 def test_record_video_in_a_reply_attaches_the_recording(
-    qtbot: QtBot, tmp_path: Path, make_window: Callable[..., MainWindow], clock: FixedClock
+    qtbot: QtBot, tmp_path: Path, demo_reply: Callable[[], ComposeWindow]
 ) -> None:
-    root = tmp_path / "mail"
-    with Store.open(root) as opened, opened.writing() as session:
-        set_setting(session, declared.TIMEZONE, "Europe/Berlin")
-        demo = add_account(
-            session,
-            Account(name="demo-mail", kind=AccountKind.DEMO, identities=("alex@example.org",)),
-            created_at=NOW - timedelta(days=1),
-        )
-        assert demo.id is not None
-        add_batch(session, demo.id, [inbound(0)], stream="INBOX", cursor="1", now=NOW)
-    window = make_window(ProfilePaths(root), clock)
-    with qtbot.waitSignal(window.model.page_loaded, timeout=10_000):
-        window.show()
-        window.open_profile()
-    qtbot.waitUntil(lambda: window.page is Page.INBOX, timeout=10_000)
-    window.view.setCurrentIndex(window.model.index(0, 0))
-    reply = window.reply_to_current(reply_all=False)
-    assert reply is not None
+    reply = demo_reply()
     qtbot.waitUntil(lambda: reply.body.isEnabled(), timeout=10_000)
     assert reply.record_button.text() == "Record &video…"
     dialog = reply.record_video()
