@@ -106,6 +106,19 @@ def fill_profile(root: Path, count: int, *, replied: tuple[int, ...] = ()) -> Pr
     return ProfilePaths(root)
 
 
+def open_subject(qtbot: QtBot, window: MainWindow, subject: str) -> None:
+    """Select the inbox row with this subject and press Enter, as a user opens it."""
+    from PySide6.QtCore import Qt
+
+    row = next(
+        r for r in range(window.model.rowCount()) if window.model.message_at(r).subject == subject
+    )
+    window.view.setCurrentIndex(window.model.index(row, 0))
+    window.view.setFocus()
+    with qtbot.waitSignal(window.message_view.shown, timeout=10_000):
+        qtbot.keyClick(window.view, Qt.Key.Key_Return)
+
+
 @pytest.fixture(autouse=True)
 def _english_dates() -> Iterator[None]:
     """Day and month names in English whatever the machine's locale, then restore."""

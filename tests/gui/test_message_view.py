@@ -14,7 +14,8 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import Qt, QUrl
+from conftest import open_subject
+from PySide6.QtCore import QUrl
 from PySide6.QtGui import QTextDocument
 from pytest_httpserver import HTTPServer
 from pytestqt.qtbot import QtBot
@@ -100,16 +101,6 @@ def window(qtbot: QtBot, tmp_path: Path, tracker: HTTPServer) -> Iterator[MainWi
     qtbot.waitUntil(lambda: made.page is Page.INBOX, timeout=10_000)
     yield made
     made.close()
-
-
-def open_subject(qtbot: QtBot, window: MainWindow, subject: str) -> None:
-    row = next(
-        r for r in range(window.model.rowCount()) if window.model.message_at(r).subject == subject
-    )
-    window.view.setCurrentIndex(window.model.index(row, 0))
-    window.view.setFocus()
-    with qtbot.waitSignal(window.message_view.shown, timeout=10_000):
-        qtbot.keyClick(window.view, Qt.Key.Key_Return)
 
 
 def test_opening_html_mail_sends_the_tracker_nothing(

@@ -14,6 +14,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from conftest import open_subject
 from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QPoint, Qt, QUrl
 from PySide6.QtGui import QColor, QImage
 from pytest_httpserver import HTTPServer
@@ -104,16 +105,6 @@ def window(qtbot: QtBot, tmp_path: Path, videos: HTTPServer) -> Iterator[MainWin
     qtbot.waitUntil(lambda: made.page is Page.INBOX, timeout=10_000)
     yield made
     made.close()
-
-
-def open_subject(qtbot: QtBot, window: MainWindow, subject: str) -> None:
-    row = next(
-        r for r in range(window.model.rowCount()) if window.model.message_at(r).subject == subject
-    )
-    window.view.setCurrentIndex(window.model.index(row, 0))
-    window.view.setFocus()
-    with qtbot.waitSignal(window.message_view.shown, timeout=10_000):
-        qtbot.keyClick(window.view, Qt.Key.Key_Return)
 
 
 def cards(window: MainWindow) -> list[VideoCard]:
