@@ -218,6 +218,41 @@ def inbox_window(
 
 
 @pytest.fixture
+def tasks(qapp: object) -> Iterator[Any]:
+    """A task runner of the GUI's own (database and network workers), shut down after."""
+    from asyncdesk.ui.tasks import TaskRunner
+
+    runner = TaskRunner()
+    yield runner
+    runner.shutdown()
+
+
+@pytest.fixture
+def open_settings(
+    qtbot: QtBot, tasks: Any, clock: FixedClock, store: Store
+) -> Iterator[Callable[..., Any]]:
+    """``open_settings(section=None)`` → a Settings dialog on the test's ``store``
+    fixture, loaded; with ``section``, that section shown first."""
+    from asyncdesk.ui.settings_dialog import SettingsDialog
+
+    dialogs: list[SettingsDialog] = []
+
+    def opener(section: str | None = None) -> SettingsDialog:
+        dialog = SettingsDialog(tasks, clock, store)
+        qtbot.addWidget(dialog)
+        dialogs.append(dialog)
+        with qtbot.waitSignal(dialog.ready, timeout=10_000):
+            pass
+        if section is not None:
+            dialog.show_section(section)
+        return dialog
+
+    yield opener
+    for dialog in dialogs:
+        dialog.close()
+
+
+@pytest.fixture
 def demo_reply(
     qtbot: QtBot, tmp_path: Path, make_window: Callable[..., MainWindow], clock: FixedClock
 ) -> Callable[[], Any]:

@@ -8,7 +8,7 @@ services the command line uses.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -23,7 +23,6 @@ from asyncdesk.services import autoreply, presence
 from asyncdesk.services.schedule import change_schedule, set_timezone
 from asyncdesk.store.database import Store
 from asyncdesk.ui.settings_dialog import SettingsDialog
-from asyncdesk.ui.tasks import TaskRunner
 
 BERLIN = ZoneInfo("Europe/Berlin")
 NOW = datetime(2026, 11, 23, 14, 30, tzinfo=BERLIN).astimezone(UTC)
@@ -48,33 +47,6 @@ def store(open_store: Callable[[Path], Store], tmp_path: Path, clock: FixedClock
     return opened
 
 
-@pytest.fixture
-def tasks(qapp: object) -> Iterator[TaskRunner]:
-    runner = TaskRunner()
-    yield runner
-    runner.shutdown()
-
-
-@pytest.fixture
-def open_settings(
-    qtbot: QtBot, tasks: TaskRunner, clock: FixedClock, store: Store
-) -> Iterator[Callable[[], SettingsDialog]]:
-    dialogs: list[SettingsDialog] = []
-
-    def opener() -> SettingsDialog:
-        dialog = SettingsDialog(tasks, clock, store)
-        qtbot.addWidget(dialog)
-        dialogs.append(dialog)
-        with qtbot.waitSignal(dialog.ready, timeout=WAIT):
-            pass
-        dialog.show_section("notifications")
-        return dialog
-
-    yield opener
-    for dialog in dialogs:
-        dialog.close()
-
-
 def changed(qtbot: QtBot, dialog: SettingsDialog, action: Callable[[], object]) -> None:
     with qtbot.waitSignal(
         dialog.changed, timeout=WAIT, check_params_cb=lambda name: name == "notifications"
@@ -83,9 +55,9 @@ def changed(qtbot: QtBot, dialog: SettingsDialog, action: Callable[[], object]) 
 
 
 def test_the_switch_is_off_by_default_and_says_what_the_status_would_be(
-    qtbot: QtBot, open_settings: Callable[[], SettingsDialog], store: Store
+    qtbot: QtBot, open_settings: Callable[..., SettingsDialog], store: Store
 ) -> None:
-    section = open_settings().notifications
+    section = open_settings("notifications").notifications
     assert not section.publish_box.isChecked()
     assert section.publish_box.text() == "&Publish my availability"
     assert section.publish_status.text() == (
@@ -95,9 +67,9 @@ def test_the_switch_is_off_by_default_and_says_what_the_status_would_be(
 
 
 def test_turning_it_on_and_off_is_what_the_command_line_reads(
-    qtbot: QtBot, open_settings: Callable[[], SettingsDialog], store: Store
+    qtbot: QtBot, open_settings: Callable[..., SettingsDialog], store: Store
 ) -> None:
-    dialog = open_settings()
+    dialog = open_settings("notifications")
     section = dialog.notifications
     woken: list[str] = []
 
@@ -114,7 +86,7 @@ def test_turning_it_on_and_off_is_what_the_command_line_reads(
         "Your chat status now: “Reading messages next at 16:00 CET”"
     )
     assert woken == ["wake"]  # the running sync applies it now, not at the next change
-    assert open_settings().notifications.publish_box.isChecked()
+    assert open_settings("notifications").notifications.publish_box.isChecked()
 
     changed(qtbot, dialog, section.publish_box.click)
     assert not autoreply.is_enabled(store)
@@ -127,9 +99,9 @@ def test_turning_it_on_and_off_is_what_the_command_line_reads(
 
 
 def test_save_calendar_feed_writes_the_ics_the_user_picked(
-    qtbot: QtBot, open_settings: Callable[[], SettingsDialog], tmp_path: Path
+    qtbot: QtBot, open_settings: Callable[..., SettingsDialog], tmp_path: Path
 ) -> None:
-    dialog = open_settings()
+    dialog = open_settings("notifications")
     target = tmp_path / "share" / "my-windows.ics"
     target.parent.mkdir()
     dialog.ask_feed_file = lambda: target
@@ -146,9 +118,9 @@ def test_save_calendar_feed_writes_the_ics_the_user_picked(
 
 
 def test_a_feed_into_a_folder_is_refused_in_one_line(
-    qtbot: QtBot, open_settings: Callable[[], SettingsDialog], tmp_path: Path
+    qtbot: QtBot, open_settings: Callable[..., SettingsDialog], tmp_path: Path
 ) -> None:
-    dialog = open_settings()
+    dialog = open_settings("notifications")
     folder = tmp_path / "calendars"
     folder.mkdir()
     dialog.ask_feed_file = lambda: folder
@@ -162,9 +134,9 @@ def test_a_feed_into_a_folder_is_refused_in_one_line(
 
 
 def test_cancelling_the_file_dialog_writes_nothing(
-    qtbot: QtBot, open_settings: Callable[[], SettingsDialog], tmp_path: Path
+    qtbot: QtBot, open_settings: Callable[..., SettingsDialog], tmp_path: Path
 ) -> None:
-    dialog = open_settings()
+    dialog = open_settings("notifications")
     dialog.ask_feed_file = lambda: None
     dialog.notifications.feed_button.click()
     qtbot.wait(50)

@@ -70,13 +70,6 @@ def store(open_store: Callable[[Path], Store], tmp_path: Path) -> Store:
 
 
 @pytest.fixture
-def tasks(qapp: object) -> Iterator[TaskRunner]:
-    runner = TaskRunner()
-    yield runner
-    runner.shutdown()
-
-
-@pytest.fixture
 def welcome(
     qtbot: QtBot, tasks: TaskRunner, clock: FixedClock, store: Store
 ) -> Iterator[WelcomeDialog]:

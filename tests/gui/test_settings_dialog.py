@@ -43,7 +43,6 @@ from asyncdesk.services.secrets import KeyringSecrets
 from asyncdesk.store.database import Store
 from asyncdesk.store.promises import Rule
 from asyncdesk.ui.settings_dialog import SECTIONS, SettingsDialog, profile_accounts
-from asyncdesk.ui.tasks import TaskRunner
 
 BERLIN = ZoneInfo("Europe/Berlin")
 NOW = datetime(2026, 11, 23, 14, 30, tzinfo=BERLIN).astimezone(UTC)
@@ -69,33 +68,6 @@ def store(open_store: Callable[[Path], Store], tmp_path: Path, clock: FixedClock
     opened = open_store(tmp_path / "profile")
     set_timezone(opened, clock, "Europe/Berlin")
     return opened
-
-
-@pytest.fixture
-def tasks(qapp: object) -> Iterator[TaskRunner]:
-    runner = TaskRunner()
-    yield runner
-    runner.shutdown()
-
-
-@pytest.fixture
-def open_settings(
-    qtbot: QtBot, tasks: TaskRunner, clock: FixedClock, store: Store
-) -> Iterator[Callable[[], SettingsDialog]]:
-    """``open_settings()`` → a dialog on ``store`` with every section shown."""
-    dialogs: list[SettingsDialog] = []
-
-    def opener() -> SettingsDialog:
-        dialog = SettingsDialog(tasks, clock, store)
-        qtbot.addWidget(dialog)
-        dialogs.append(dialog)
-        with qtbot.waitSignal(dialog.ready, timeout=WAIT):
-            pass
-        return dialog
-
-    yield opener
-    for dialog in dialogs:
-        dialog.close()
 
 
 @pytest.fixture

@@ -43,13 +43,6 @@ needs_multimedia = pytest.mark.skipif(
 
 
 @pytest.fixture
-def tasks(qapp: object) -> Iterator[TaskRunner]:
-    runner = TaskRunner()
-    yield runner
-    runner.shutdown()
-
-
-@pytest.fixture
 def store(tmp_path: Path) -> Iterator[Store]:
     with Store.open(tmp_path / "profile") as opened:
         yield opened
