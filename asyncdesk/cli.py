@@ -662,6 +662,7 @@ def _cmd_schedule_timezone(args: argparse.Namespace) -> int:
 
 
 def _cmd_schedule_show(args: argparse.Namespace) -> int:
+    from asyncdesk.core.schedule import DEFAULT_OFFICE_HOURS_TITLE
     from asyncdesk.core.schedule_document import to_document
     from asyncdesk.services.schedule import describe_wait, load_schedule
 
@@ -690,18 +691,28 @@ def _cmd_schedule_show(args: argparse.Namespace) -> int:
         items = [f"{b['days']} {b['start']}-{b['end']}" for b in document[key]]
         return ", ".join(items) or "none"
 
-    print(f"Time zone:  {document['timezone']}")
-    print(f"Windows:    {blocks('windows')}")
-    print(f"Deep work:  {blocks('deep_work')}")
-    hours = [
-        f"{b['days']} {b['start']}-{b['end']} ({b['title']})" for b in document["office_hours"]
+    rows = [
+        ("Time zone", document["timezone"]),
+        ("Windows", blocks("windows")),
+        ("Deep work", blocks("deep_work")),
+        (
+            "Office hours",
+            ", ".join(
+                f"{b['days']} {b['start']}-{b['end']}"
+                + ("" if b["title"] == DEFAULT_OFFICE_HOURS_TITLE else f" ({b['title']})")
+                for b in document["office_hours"]
+            )
+            or "none",
+        ),
     ]
-    print(f"Office hours: {', '.join(hours) or 'none'}")
     for override in document["overrides"]:
         times = "-".join(t for t in (override["start"], override["end"]) if t)
-        print(f"Override:   {override['date']} {override['kind']} {times}".rstrip())
+        rows.append(("Override", f"{override['date']} {override['kind']} {times}".rstrip()))
     for source in document["imported"]:
-        print(f"Imported:   {source['blocks']} blocks from {source['source']}")
+        rows.append(("Imported", f"{source['blocks']} blocks from {source['source']}"))
+    width = max(len(label) for label, _ in rows) + 2
+    for label, value in rows:
+        print(f"{label + ':':<{width}}{value}")
     now = SystemClock().now()
     if document["always_open"]:
         print("No window yet: the inbox is always open.")

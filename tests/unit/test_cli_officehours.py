@@ -54,9 +54,7 @@ def test_office_hours_are_added_shown_and_cleared(
         {"days": "tue,thu", "start": "15:00", "end": "16:00", "title": "Office hours"},
     ]
     code, out, _ = run(capsys, "schedule", "show", *p)
-    assert (
-        "Office hours: fri 09:00-09:30 (Design clinic), tue,thu 15:00-16:00 (Office hours)" in out
-    )
+    assert "Office hours: fri 09:00-09:30 (Design clinic), tue,thu 15:00-16:00\n" in out
     ok("schedule", "clear", *p)
     capsys.readouterr()
     assert shown(capsys, profile)["office_hours"] == []
