@@ -1187,7 +1187,9 @@ class ScheduleSection(_Section):
             self.tr(
                 "Windows are when the inbox opens; deep-work blocks keep every notification "
                 "back. A window may not overlap another window or a deep-work block. "
-                "Skipped windows and days off stay as they are."
+                "Skipped windows and days off stay as they are. Office hours, hatched in "
+                "green, are the group sessions a reply can offer (O in the inbox); they "
+                "are set with asyncdesk schedule officehours add."
             ),
             self,
         )

@@ -554,13 +554,39 @@ class WeekGrid(QWidget):
 
     def event(self, event: QEvent) -> bool:
         if event.type() == QEvent.Type.ToolTip and isinstance(event, QHelpEvent):
-            found = self.hit(QPointF(event.pos())) if self._in_body(QPointF(event.pos())) else None
-            if found is None:
-                QToolTip.hideText()
-            else:
+            point = QPointF(event.pos())
+            inside = self._in_body(point)
+            hours = self.office_hours_at(point) if inside else None
+            found = self.hit(point) if inside and hours is None else None
+            if hours is not None:
+                QToolTip.showText(event.globalPos(), self.describe_office_hours(hours), self)
+            elif found is not None:
                 QToolTip.showText(event.globalPos(), self.describe(found[0]), self)
+            else:
+                QToolTip.hideText()
             return True
         return super().event(event)
+
+    def office_hours_at(self, point: QPointF) -> OfficeHoursBlock | None:
+        """The office hours drawn under ``point`` (they are drawn over blocks)."""
+        for block in self._office_hours:
+            for day in block.days:
+                if self.office_hours_rect(block, day).contains(point):
+                    return block
+        return None
+
+    def describe_office_hours(self, block: OfficeHoursBlock) -> str:
+        """What a hatched strip is, and where it is changed (not on this grid)."""
+        days = ", ".join(self.day_name(day) for day in sorted(block.days))
+        return self.tr(
+            "{title}, {days}: {start}–{end}. A group session offered in replies (O); "
+            "change it with asyncdesk schedule officehours."
+        ).format(
+            title=block.title,
+            days=days,
+            start=format_clock(block.start),
+            end=format_clock(block.end),
+        )
 
     def kind_text(self, kind: BlockKind) -> str:
         return self.tr("Window") if kind is BlockKind.WINDOW else self.tr("Deep work")

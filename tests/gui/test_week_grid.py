@@ -16,7 +16,7 @@ from PySide6.QtCore import QEvent, QPointF, Qt
 from PySide6.QtGui import QMouseEvent
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
-from test_settings_dialog import block, clock, store, tasks
+from test_settings_dialog import block, clock, store
 
 from asyncdesk.core.clock import FixedClock
 from asyncdesk.core.schedule import BlockKind, WeeklyBlock
@@ -34,7 +34,7 @@ MORNING = block(BlockKind.WINDOW, "mon-fri", "09:00", "09:30")
 LUNCH = block(BlockKind.WINDOW, "mon-fri", "13:00", "13:30")
 FOCUS = block(BlockKind.DEEP_WORK, "mon-fri", "09:30", "12:00")
 
-__all__ = ["clock", "store", "tasks"]  # the Settings tests' fixtures, used here too
+__all__ = ["clock", "store"]  # the Settings tests' fixtures, used here too (tasks: conftest)
 
 
 @pytest.fixture

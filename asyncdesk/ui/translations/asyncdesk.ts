@@ -2257,7 +2257,7 @@ school@example.org</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>Windows are when the inbox opens; deep-work blocks keep every notification back. A window may not overlap another window or a deep-work block. Skipped windows and days off stay as they are.</source>
+        <source>Windows are when the inbox opens; deep-work blocks keep every notification back. A window may not overlap another window or a deep-work block. Skipped windows and days off stay as they are. Office hours, hatched in green, are the group sessions a reply can offer (O in the inbox); they are set with asyncdesk schedule officehours add.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -2970,6 +2970,10 @@ school@example.org</source>
     </message>
     <message>
         <source>Hours shown</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>{title}, {days}: {start}–{end}. A group session offered in replies (O); change it with asyncdesk schedule officehours.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
