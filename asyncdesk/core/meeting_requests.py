@@ -37,6 +37,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Iterator
 from typing import Final
 
 __all__ = [
@@ -432,8 +433,10 @@ _NOT_A_REQUEST_REACH: Final = 160
 # that pass is six times faster.
 
 
-def _closing(pattern: str, start: int) -> int:
-    """Where the group opened at ``pattern[start]`` closes."""
+def _scan(pattern: str, start: int = 0) -> Iterator[tuple[int, str, int]]:
+    """``(index, char, depth)`` for each character of ``pattern`` from ``start`` that
+    can open, close or split a group: escapes and character classes are stepped over,
+    ``depth`` is the nesting after an opening and before a closing parenthesis."""
     depth, index = 0, start
     while index < len(pattern):
         char = pattern[index]
@@ -446,36 +449,32 @@ def _closing(pattern: str, start: int) -> int:
                 index += 2 if pattern[index] == "\\" else 1
         elif char == "(":
             depth += 1
+            yield index, char, depth
         elif char == ")":
+            yield index, char, depth
             depth -= 1
-            if depth == 0:
-                return index
+        elif char == "|":
+            yield index, char, depth
         index += 1
+
+
+def _closing(pattern: str, start: int) -> int:
+    """Where the group opened at ``pattern[start]`` closes."""
+    for index, char, depth in _scan(pattern, start):
+        if char == ")" and depth == 1:
+            return index
     raise ValueError(f"unbalanced pattern: {pattern!r}")
 
 
 def _top_level(pattern: str) -> list[str]:
     """``pattern``'s alternatives at its top level."""
     parts: list[str] = []
-    depth, start, index = 0, 0, 0
-    while index < len(pattern):
-        char = pattern[index]
-        if char == "\\":
-            index += 2
-            continue
-        if char == "[":
-            index += 1
-            while pattern[index] != "]":
-                index += 2 if pattern[index] == "\\" else 1
-        elif char == "(":
-            depth += 1
-        elif char == ")":
-            depth -= 1
-        elif char == "|" and depth == 0:
-            parts.append(pattern[start:index])
-            start = index + 1
-        index += 1
-    parts.append(pattern[start:])
+    begin = 0
+    for index, char, depth in _scan(pattern):
+        if char == "|" and depth == 0:
+            parts.append(pattern[begin:index])
+            begin = index + 1
+    parts.append(pattern[begin:])
     return parts
 
 
