@@ -499,6 +499,10 @@ def test_with_nothing_due_the_panel_says_so(open_desk: OpenDesk) -> None:
 @popup
 def test_the_context_menu_offers_the_actions_with_their_shortcuts(open_desk: OpenDesk) -> None:
     desk = open_desk()
+    # Labels are read just after the page; the sender writes for the first time, so
+    # once they are in, "Propose an introduction" is offered.
+    offer = desk.model.message_at(desk.row("Offer"))
+    desk.qtbot.waitUntil(lambda: "first_contact" in desk.model.labels_of(offer.id))
     entries = desk.context_menu("Offer")
     assert entries == [
         ("Needs a reply", "N", True, True),
@@ -512,7 +516,7 @@ def test_the_context_menu_offers_the_actions_with_their_shortcuts(open_desk: Ope
         ("Never for @clients.example", "", True, False),
         ("Ask for the topic", "T", True, False),
         ("Offer office hours", "O", False, False),
-        ("Propose an introduction", "I", False, False),
+        ("Propose an introduction", "I", True, False),
     ]
     desk.actions.menu.hide()
     # A message already answered has no deadline to dismiss or snooze.
